@@ -1,0 +1,1 @@
+"""Quotetrail: quotation attribution database."""

@@ -1,0 +1,1 @@
+"""Pure domain code: text -> quotations -> speakers -> matches -> verdicts. No web, no SQL."""

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh Debian machine, then runs lint, types and tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+# PostgreSQL server binaries: the suite starts its own throwaway cluster with them.
+if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then need_apt+=(postgresql postgresql-contrib); fi
+if ((${#need_apt[@]})); then
+    SUDO=""; if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+python3 -m venv .venv
+.venv/bin/pip install -q --upgrade pip
+.venv/bin/pip install -q -e ".[test]"
+
+.venv/bin/ruff check quotetrail tests benchmarks
+.venv/bin/ruff format --check quotetrail tests benchmarks
+.venv/bin/mypy
+
+set +e
+.venv/bin/pytest -q "$@"
+status=$?
+set -e
+if [ "$status" = 5 ]; then
+    echo "pytest collected no tests: the suite is missing or misconfigured" >&2
+    exit 1
+fi
+exit "$status"

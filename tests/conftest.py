@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from quotetrail.db.engine import create_db_engine
+from quotetrail.db.engine import create_db_engine, create_session_factory
 from quotetrail.db.migrate import upgrade_to_head
 
 REQUIRE_POSTGRES = os.environ.get("QUOTETRAIL_REQUIRE_POSTGRES") == "1"
@@ -186,5 +186,5 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
     """A session on a fresh, migrated database; tests commit or roll back as they need."""
-    with Session(engine) as session:
+    with create_session_factory(engine)() as session:
         yield session

@@ -1,0 +1,111 @@
+"""Articles: the stored documents, unique by the hash of their text."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from quotetrail.db.errors import DuplicateArticleError
+from quotetrail.db.models import ARTICLE_KINDS, Article, ArticleKind
+
+
+def content_hash(text: str) -> str:
+    """The sha256 hex digest of the text's UTF-8 bytes: an article's identity."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def get_article(*, session: Session, article_id: int) -> Article | None:
+    """The article with this id, or None."""
+    return session.get(Article, article_id)
+
+
+def get_article_by_hash(*, session: Session, content_hash: str) -> Article | None:
+    """The article whose text has this sha256, or None."""
+    return session.exec(select(Article).where(Article.content_hash == content_hash)).first()
+
+
+def create_article(
+    *,
+    session: Session,
+    text: str,
+    origin: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    published_at: date | None = None,
+    kind: ArticleKind = "news",
+) -> Article:
+    """Store a new article; raises DuplicateArticleError if the same text is already stored."""
+    if kind not in ARTICLE_KINDS:
+        raise ValueError(f"article kind must be one of {ARTICLE_KINDS}, not {kind!r}")
+    digest = content_hash(text)
+    existing = get_article_by_hash(session=session, content_hash=digest)
+    if existing is not None:
+        assert existing.id is not None
+        raise DuplicateArticleError(existing.id)
+    article = Article(
+        text=text,
+        origin=origin,
+        title=title,
+        outlet=outlet,
+        published_at=published_at,
+        kind=kind,
+        content_hash=digest,
+    )
+    # A savepoint: if a concurrent writer stored the same text first, only this insert is
+    # undone and the caller's transaction stays usable.
+    try:
+        with session.begin_nested():
+            session.add(article)
+    except IntegrityError:
+        winner = get_article_by_hash(session=session, content_hash=digest)
+        if winner is None or winner.id is None:
+            raise
+        raise DuplicateArticleError(winner.id) from None
+    return article
+
+
+def get_or_create_article(
+    *,
+    session: Session,
+    text: str,
+    origin: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    published_at: date | None = None,
+    kind: ArticleKind = "news",
+) -> tuple[Article, bool]:
+    """The stored article with this text, or a new one; True when it was created."""
+    try:
+        article = create_article(
+            session=session,
+            text=text,
+            origin=origin,
+            title=title,
+            outlet=outlet,
+            published_at=published_at,
+            kind=kind,
+        )
+    except DuplicateArticleError as duplicate:
+        existing = get_article(session=session, article_id=duplicate.article_id)
+        assert existing is not None
+        return existing, False
+    return article, True
+
+
+def list_articles(
+    *, session: Session, after_id: int | None = None, limit: int = 100
+) -> list[Article]:
+    """Articles in id order, `limit` at a time after the cursor `after_id`."""
+    query = select(Article).order_by(col(Article.id)).limit(limit)
+    if after_id is not None:
+        query = query.where(col(Article.id) > after_id)
+    return list(session.exec(query))
+
+
+def count_articles(*, session: Session) -> int:
+    """How many articles are stored."""
+    return session.exec(select(func.count()).select_from(Article)).one()

@@ -1,0 +1,180 @@
+"""Speakers and their aliases: the people and organisations quotes are credited to."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from sqlalchemy import func, insert, literal, update
+from sqlmodel import Session, col, select
+
+from quotetrail.db.errors import UNSET, NotFoundError, Unset
+from quotetrail.db.models import (
+    SPEAKER_KINDS,
+    Appearance,
+    Quote,
+    Speaker,
+    SpeakerAlias,
+    SpeakerKind,
+)
+
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def alias_key(alias: str) -> str:
+    """The lookup form of a name: accents and punctuation dropped, case folded, spaces collapsed.
+
+    "Zeid Ra'ad Al Hussein" -> "zeid ra ad al hussein"; "U.N." -> "u n".
+    """
+    decomposed = unicodedata.normalize("NFKD", alias)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", bare.casefold()).strip()
+
+
+def get_speaker(*, session: Session, speaker_id: int) -> Speaker | None:
+    """The speaker with this id, or None."""
+    return session.get(Speaker, speaker_id)
+
+
+def get_or_create_speaker(
+    *,
+    session: Session,
+    name: str,
+    role: str | None = None,
+    kind: SpeakerKind = "person",
+) -> tuple[Speaker, bool]:
+    """The speaker with exactly this name (the oldest, if several), or a new one; True if new.
+
+    A new speaker gets its name as its first alias. An existing speaker without a role takes
+    `role`; a known role is never overwritten here (use update_speaker).
+    """
+    if kind not in SPEAKER_KINDS:
+        raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
+    existing = session.exec(
+        select(Speaker).where(Speaker.name == name).order_by(col(Speaker.id)).limit(1)
+    ).first()
+    if existing is not None:
+        if role and not existing.role:
+            existing.role = role
+            session.flush()
+        return existing, False
+    speaker = Speaker(name=name, role=role, kind=kind)
+    session.add(speaker)
+    session.flush()
+    assert speaker.id is not None
+    add_alias(session=session, speaker_id=speaker.id, alias=name)
+    return speaker, True
+
+
+def update_speaker(
+    *,
+    session: Session,
+    speaker_id: int,
+    name: str | Unset = UNSET,
+    role: str | Unset | None = UNSET,
+    kind: SpeakerKind | Unset = UNSET,
+) -> Speaker:
+    """Change the given fields of a speaker."""
+    speaker = session.get(Speaker, speaker_id)
+    if speaker is None:
+        raise NotFoundError("speaker", speaker_id)
+    if name is not UNSET:
+        speaker.name = name
+    if role is not UNSET:
+        speaker.role = role
+    if kind is not UNSET:
+        if kind not in SPEAKER_KINDS:
+            raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
+        speaker.kind = kind
+    session.flush()
+    return speaker
+
+
+def list_speakers(
+    *,
+    session: Session,
+    q: str | None = None,
+    after_id: int | None = None,
+    limit: int = 100,
+) -> list[Speaker]:
+    """Speakers in id order after the cursor `after_id`; `q` filters names by substring."""
+    query = select(Speaker).order_by(col(Speaker.id)).limit(limit)
+    if q:
+        query = query.where(col(Speaker.name).icontains(q, autoescape=True))
+    if after_id is not None:
+        query = query.where(col(Speaker.id) > after_id)
+    return list(session.exec(query))
+
+
+def count_speakers(*, session: Session) -> int:
+    """How many speakers are stored."""
+    return session.exec(select(func.count()).select_from(Speaker)).one()
+
+
+def add_alias(
+    *, session: Session, speaker_id: int, alias: str, key: str | None = None
+) -> SpeakerAlias:
+    """Record `alias` for a speaker (idempotent per key); `key` defaults to alias_key(alias)."""
+    key = alias_key(alias) if key is None else key
+    existing = session.exec(
+        select(SpeakerAlias).where(SpeakerAlias.speaker_id == speaker_id, SpeakerAlias.key == key)
+    ).first()
+    if existing is not None:
+        return existing
+    if session.get(Speaker, speaker_id) is None:
+        raise NotFoundError("speaker", speaker_id)
+    row = SpeakerAlias(speaker_id=speaker_id, alias=alias, key=key)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def list_aliases(*, session: Session, speaker_id: int) -> list[SpeakerAlias]:
+    """A speaker's aliases, oldest first."""
+    query = (
+        select(SpeakerAlias)
+        .where(SpeakerAlias.speaker_id == speaker_id)
+        .order_by(col(SpeakerAlias.id))
+    )
+    return list(session.exec(query))
+
+
+def find_speakers_by_alias(*, session: Session, key: str) -> list[Speaker]:
+    """Every speaker known by this alias key (see alias_key), oldest first."""
+    query = (
+        select(Speaker)
+        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == col(Speaker.id))
+        .where(SpeakerAlias.key == key)
+        .order_by(col(Speaker.id))
+    )
+    return list(session.exec(query))
+
+
+def merge_speakers(*, session: Session, keep_id: int, absorb_id: int) -> Speaker:
+    """Make `absorb_id` the same person as `keep_id`: its aliases, quotes and credits move over.
+
+    Roles are not combined: the kept speaker's role stays (update_speaker changes it).
+    """
+    if keep_id == absorb_id:
+        raise ValueError("cannot merge a speaker into itself")
+    keep = session.get(Speaker, keep_id)
+    absorb = session.get(Speaker, absorb_id)
+    if keep is None:
+        raise NotFoundError("speaker", keep_id)
+    if absorb is None:
+        raise NotFoundError("speaker", absorb_id)
+    # Aliases are unique per speaker: copy the keys the kept speaker lacks, the rest cascade away.
+    known = select(SpeakerAlias.key).where(SpeakerAlias.speaker_id == keep_id)
+    missing = select(literal(keep_id), col(SpeakerAlias.alias), col(SpeakerAlias.key)).where(
+        SpeakerAlias.speaker_id == absorb_id, col(SpeakerAlias.key).not_in(known)
+    )
+    session.execute(insert(SpeakerAlias).from_select(["speaker_id", "alias", "key"], missing))
+    session.execute(
+        update(Quote).where(col(Quote.speaker_id) == absorb_id).values(speaker_id=keep_id)
+    )
+    session.execute(
+        update(Appearance).where(col(Appearance.speaker_id) == absorb_id).values(speaker_id=keep_id)
+    )
+    session.delete(absorb)
+    session.flush()
+    return keep

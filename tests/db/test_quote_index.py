@@ -1,0 +1,107 @@
+"""SqlQuoteIndex: candidates ranked by shared keys, read through the key index only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import Session
+
+from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
+from quotetrail.db.quotes import create_quote, get_quote
+from quotetrail.pipeline.index import QuoteIndex
+
+
+def _quotes(session: Session, n: int) -> list[int]:
+    ids = []
+    for i in range(n):
+        quote = create_quote(session=session, text=f"quote {i}", normalized=f"quote {i}")
+        assert quote.id is not None
+        ids.append(quote.id)
+    return ids
+
+
+def test_it_implements_the_pipeline_protocol(session: Session) -> None:
+    index: QuoteIndex = SqlQuoteIndex(session)  # checked by mypy, exercised below
+    assert index.candidate_ids(["anything"], limit=3) == []
+
+
+def test_candidates_are_ranked_by_shared_keys(session: Session) -> None:
+    a, b, c, d = _quotes(session, 4)
+    index = SqlQuoteIndex(session)
+    index.add(a, ["k1", "k2", "k3"])
+    index.add(b, ["k1", "k2"])
+    index.add(c, ["k1"])
+    index.add(d, ["k9"])
+    session.commit()
+
+    assert index.candidate_ids(["k1", "k2", "k3"], limit=10) == [a, b, c]
+    assert index.candidate_ids(["k1", "k2", "k3"], limit=2) == [a, b]
+    assert index.candidate_ids(["k1"], limit=10) == [a, b, c]  # ties: lowest id first
+    assert index.candidate_ids(["k3", "k3", "k9"], limit=10) == [a, d]  # duplicates count once
+    assert index.candidate_ids(["nope"], limit=10) == []
+    assert index.candidate_ids([], limit=10) == []
+    assert index.candidate_ids(["k1"], limit=0) == []
+
+
+def test_add_is_idempotent_and_remove_drops_every_posting(session: Session) -> None:
+    a, b = _quotes(session, 2)
+    index = SqlQuoteIndex(session)
+    index.add(a, ["x", "y"])
+    index.add(a, ["y", "z"])  # "y" already there: skipped, not an error
+    index.add(b, ["x"])
+    index.add(b, [])
+    assert index.keys_of(a) == {"x", "y", "z"}
+    assert count_quote_keys(session=session) == 4
+
+    index.remove(a)
+    session.commit()
+    assert index.keys_of(a) == set()
+    assert index.candidate_ids(["x", "y", "z"], limit=10) == [b]
+    index.remove(a)  # nothing left: no error
+
+
+def test_keys_are_case_and_unicode_exact(session: Session) -> None:
+    # The pipeline normalises keys; the index compares them byte for byte.
+    (a,) = _quotes(session, 1)
+    index = SqlQuoteIndex(session)
+    index.add(a, ["erdoğan said", "Aleppo"])
+    assert index.candidate_ids(["erdoğan said"], limit=1) == [a]
+    assert index.candidate_ids(["aleppo", "erdogan said"], limit=1) == []
+
+
+def test_deleting_a_quote_cascades_to_its_postings(session: Session) -> None:
+    a, b = _quotes(session, 2)
+    index = SqlQuoteIndex(session)
+    index.add(a, ["x"])
+    index.add(b, ["x"])
+    session.commit()
+    quote = get_quote(session=session, quote_id=a)
+    session.delete(quote)
+    session.commit()
+    assert index.candidate_ids(["x"], limit=10) == [b]
+
+
+def test_lookups_search_the_key_index_instead_of_scanning(session: Session) -> None:
+    (a,) = _quotes(session, 1)
+    SqlQuoteIndex(session).add(a, ["x"])
+    session.commit()
+    if session.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL's planner rightly scans tables this small; SQLite's plan is fixed
+    connection = session.connection()
+    captured: list[tuple[str, Any]] = []
+
+    def capture(*args: Any) -> None:
+        _conn, _cursor, statement, parameters, _context, _many = args
+        captured.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", capture)
+    SqlQuoteIndex(session).candidate_ids(["x", "y"], limit=5)
+    event.remove(connection, "before_cursor_execute", capture)
+
+    ((statement, parameters),) = captured
+    assert "GROUP BY" in statement and " IN (" in statement
+    rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+    plan = " | ".join(str(row[-1]) for row in rows)
+    assert "SEARCH quote_key USING PRIMARY KEY (key=?)" in plan, plan
+    assert "SCAN quote_key" not in plan, plan

@@ -1,0 +1,80 @@
+"""One transaction per article: a failure part-way leaves nothing half-written."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from quotetrail.db.articles import count_articles, create_article
+from quotetrail.db.engine import create_session_factory, session_scope
+from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
+from quotetrail.db.quotes import add_appearance, count_appearances, count_quotes, create_quote
+from quotetrail.db.speakers import count_speakers, get_or_create_speaker
+
+
+class Boom(Exception):
+    pass
+
+
+def _ingest(
+    session: Session, text: str, *, fail_with: Exception | None = None, repeat_span: bool = False
+) -> None:
+    """What ingestion writes for one article; optionally fails once everything is flushed,
+    or stores the same span twice (a constraint violation part-way)."""
+    article = create_article(session=session, text=text, origin="a.txt")
+    speaker, _ = get_or_create_speaker(session=session, name="Samantha Power")
+    quote = create_quote(session=session, text=text, normalized=text.lower(), speaker_id=speaker.id)
+    assert quote.id is not None and article.id is not None
+    SqlQuoteIndex(session).add(quote.id, ["shame you", "nothing that"])
+    for _ in range(2 if repeat_span else 1):
+        add_appearance(
+            session=session,
+            quote_id=quote.id,
+            article_id=article.id,
+            start=0,
+            end=len(text),
+            text=text,
+            speaker_id=speaker.id,
+        )
+    if fail_with is not None:
+        raise fail_with
+
+
+def _counts(engine: Engine) -> tuple[int, ...]:
+    with create_session_factory(engine)() as session:
+        return (
+            count_articles(session=session),
+            count_speakers(session=session),
+            count_quotes(session=session),
+            count_appearances(session=session),
+            count_quote_keys(session=session),
+        )
+
+
+def test_an_exception_rolls_back_every_row(engine: Engine) -> None:
+    factory = create_session_factory(engine)
+    with pytest.raises(Boom), session_scope(factory) as session:
+        _ingest(session, "Is there nothing that can shame you?", fail_with=Boom())
+    assert _counts(engine) == (0, 0, 0, 0, 0)
+
+
+def test_a_database_error_rolls_back_every_row(engine: Engine) -> None:
+    factory = create_session_factory(engine)
+    with pytest.raises(IntegrityError), session_scope(factory) as session:
+        _ingest(
+            session,
+            "Is there nothing that can shame you?",
+            fail_with=IntegrityError("", {}, Exception()),
+        )
+    assert _counts(engine) == (0, 0, 0, 0, 0)
+
+
+def test_a_failed_article_does_not_undo_the_previous_one(engine: Engine) -> None:
+    factory = create_session_factory(engine)
+    with session_scope(factory) as session:
+        _ingest(session, "Is there nothing that can shame you?")
+    with pytest.raises(Boom), session_scope(factory) as session:
+        _ingest(session, "Aleppo will join the ranks", fail_with=Boom())
+    assert _counts(engine) == (1, 1, 1, 1, 2)

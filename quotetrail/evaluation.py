@@ -1,0 +1,261 @@
+"""Scoring extraction and attribution against a gold file in the seeds.gold.json format.
+
+A gold quote is found when predicted spans cover at least 80% of its characters; a prediction is
+correct when at least 80% of it lies inside gold quotes (so a split quote returned whole counts).
+Optional gold quotes count neither way. Speaker accuracy is over found quotes: the prediction
+overlapping a gold quote most must name its speaker or one of the speaker's gold aliases.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from quotetrail.pipeline.types import Quotation
+
+COVERAGE = 0.8
+
+
+class GoldError(ValueError):
+    """The gold file is malformed or does not match its documents."""
+
+
+@dataclass(frozen=True, slots=True)
+class GoldQuote:
+    """One annotated quotation, located in its document."""
+
+    text: str
+    start: int
+    end: int
+    speaker: str
+    kind: str
+    cluster: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class GoldArticle:
+    """The annotations of one document."""
+
+    file: str
+    quotes: tuple[GoldQuote, ...]
+    optional: tuple[GoldQuote, ...]
+    not_quotes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """A whole gold file: articles plus the speakers' aliases."""
+
+    articles: tuple[GoldArticle, ...]
+    aliases: Mapping[str, frozenset[str]]
+
+
+_PUNCT = regex.compile(r"[^\p{L}\p{N}]+")
+
+
+def name_key(name: str) -> str:
+    """Case-, accent-, apostrophe- and punctuation-insensitive form of a name."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _PUNCT.sub(" ", stripped.lower().replace("’", "").replace("'", "")).strip()
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    starts = []
+    start = text.find(quote)
+    while start >= 0:
+        starts.append(start)
+        start = text.find(quote, start + 1)
+    return starts
+
+
+def _locate(text: str, quotes: Sequence[str], file: str) -> list[int]:
+    """Offsets of gold texts: the first unused occurrence not inside another gold quote.
+
+    A fragment can repeat words of a longer quotation of the same article; its annotation means
+    the separate occurrence, not the words inside the longer one.
+    """
+    firsts = []
+    for quote in quotes:
+        found = text.find(quote)
+        if found < 0:
+            raise GoldError(f"{file}: gold text not found in the document: {quote[:60]!r}")
+        firsts.append((found, found + len(quote)))
+    taken: set[int] = set()
+    starts = []
+    for k, quote in enumerate(quotes):
+        options = [s for s in _occurrences(text, quote) if s not in taken]
+        outside = [
+            s
+            for s in options
+            if not any(
+                j != k and a <= s and s + len(quote) <= b and b - a > len(quote)
+                for j, (a, b) in enumerate(firsts)
+            )
+        ]
+        start = (outside or options or [firsts[k][0]])[0]
+        taken.add(start)
+        starts.append(start)
+    return starts
+
+
+def load_gold(path: Path, documents: Mapping[str, str]) -> Gold:
+    """Read a gold file and locate each annotation in its document text."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        articles_data = data["articles"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise GoldError(f"{path}: not a gold file ({error})") from error
+    aliases: dict[str, frozenset[str]] = {}
+    for name, info in (data.get("speakers") or {}).items():
+        keys = {name_key(name)} | {name_key(a) for a in (info or {}).get("aliases", [])}
+        aliases[name] = frozenset(keys)
+    articles = []
+    for entry in articles_data:
+        file = entry["file"]
+        if file not in documents:
+            raise GoldError(f"{path}: document {file} not found")
+        text = documents[file]
+        groups = {
+            "quotes": entry.get("quotes", []),
+            "optional": entry.get("optional", []),
+        }
+        items = groups["quotes"] + groups["optional"]
+        starts = _locate(text, [str(item["text"]) for item in items], file)
+        located = [
+            GoldQuote(
+                text=str(item["text"]),
+                start=start,
+                end=start + len(str(item["text"])),
+                speaker=str(item.get("speaker") or ""),
+                kind=str(item.get("kind") or "direct"),
+                cluster=str(item["cluster"]) if item.get("cluster") else None,
+            )
+            for item, start in zip(items, starts, strict=True)
+        ]
+        count = len(groups["quotes"])
+        articles.append(
+            GoldArticle(
+                file=file,
+                quotes=tuple(located[:count]),
+                optional=tuple(located[count:]),
+                not_quotes=tuple(
+                    str(n["text"]) if isinstance(n, dict) else str(n)
+                    for n in entry.get("not_quotes", [])
+                ),
+            )
+        )
+    return Gold(articles=tuple(articles), aliases=aliases)
+
+
+def _covered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
+    """Characters of [start, end) inside the union of `spans`."""
+    covered = 0
+    cursor = start
+    for s, e in sorted(spans):
+        s, e = max(s, cursor), min(e, end)
+        if e > s:
+            covered += e - s
+            cursor = e
+    return covered
+
+
+def speaker_matches(predicted: str | None, gold: str, aliases: Mapping[str, frozenset[str]]) -> bool:
+    """Whether a predicted speaker names the gold speaker (its name or a gold alias)."""
+    if not predicted:
+        return False
+    keys = aliases.get(gold, frozenset({name_key(gold)}))
+    return name_key(predicted) in keys or name_key(predicted) == name_key(gold)
+
+
+@dataclass(slots=True)
+class Report:
+    """Extraction and attribution figures, with the misses and extras behind them."""
+
+    gold_quotes: int = 0
+    found: int = 0
+    predictions: int = 0
+    correct_predictions: int = 0
+    speaker_correct: int = 0
+    not_quotes_extracted: int = 0
+    misses: list[str] = field(default_factory=list)
+    extras: list[str] = field(default_factory=list)
+    wrong_speakers: list[str] = field(default_factory=list)
+
+    @property
+    def precision(self) -> float:
+        """Share of predictions lying inside gold quotes."""
+        return self.correct_predictions / self.predictions if self.predictions else 1.0
+
+    @property
+    def recall(self) -> float:
+        """Share of gold quotes covered by predictions."""
+        return self.found / self.gold_quotes if self.gold_quotes else 1.0
+
+    @property
+    def f1(self) -> float:
+        """Harmonic mean of precision and recall."""
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def speaker_accuracy(self) -> float:
+        """Share of found gold quotes whose speaker is right."""
+        return self.speaker_correct / self.found if self.found else 1.0
+
+    def summary(self) -> dict[str, float | int]:
+        """The figures as a flat mapping."""
+        return {
+            "gold_quotes": self.gold_quotes,
+            "predictions": self.predictions,
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+            "speaker_accuracy": round(self.speaker_accuracy, 4),
+            "not_quotes_extracted": self.not_quotes_extracted,
+        }
+
+
+def score(
+    gold: Gold, predictions: Mapping[str, Sequence[Quotation]], documents: Mapping[str, str]
+) -> Report:
+    """Score predicted quotations against the gold annotations."""
+    report = Report()
+    for article in gold.articles:
+        predicted = list(predictions.get(article.file, ()))
+        text = documents[article.file]
+        gold_spans = [(q.start, q.end) for q in article.quotes]
+        optional_spans = [(q.start, q.end) for q in article.optional]
+        predicted_spans = [(p.start, p.end) for p in predicted]
+        for quote in article.quotes:
+            report.gold_quotes += 1
+            if _covered(quote.start, quote.end, predicted_spans) < COVERAGE * (quote.end - quote.start):
+                report.misses.append(f"{article.file}: MISS [{quote.speaker}] {quote.text[:90]!r}")
+                continue
+            report.found += 1
+            best = max(predicted, key=lambda p: _covered(p.start, p.end, [(quote.start, quote.end)]))
+            if speaker_matches(best.speaker, quote.speaker, gold.aliases):
+                report.speaker_correct += 1
+            else:
+                report.wrong_speakers.append(
+                    f"{article.file}: SPEAKER {best.speaker!r} (as written {best.speaker_as_written!r},"
+                    f" cue {best.cue!r}) should be {quote.speaker!r}: {quote.text[:70]!r}"
+                )
+        for p in predicted:
+            length = max(p.end - p.start, 1)
+            if _covered(p.start, p.end, optional_spans) >= COVERAGE * length:
+                continue
+            report.predictions += 1
+            if _covered(p.start, p.end, gold_spans + optional_spans) >= COVERAGE * length:
+                report.correct_predictions += 1
+            else:
+                report.extras.append(f"{article.file}: EXTRA [{p.speaker}] {p.text[:90]!r}")
+        for not_quote in article.not_quotes:
+            if any(text[p.start : p.end] == not_quote for p in predicted):
+                report.not_quotes_extracted += 1
+    return report

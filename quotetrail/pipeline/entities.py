@@ -1,0 +1,288 @@
+"""People and organisations named in the author's text: name runs, titles, and who is who.
+
+A mention's name is split from its title (`Turkish President Recep Erdogan` -> role `Turkish
+President`, name `Recep Erdogan`), then linked to an entity of the document: a surname alone, a
+shorter or longer form of a name already seen. Each entity keeps its fullest name, which is the
+speaker name Quotetrail reports ("Walsh said" after "Nick Paton Walsh" gives the full name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import gender_guesser.detector as gender_detector  # type: ignore[import-untyped]
+import regex
+
+from quotetrail.pipeline.lexicon import (
+    FEMALE_HONORIFICS,
+    MALE_HONORIFICS,
+    NON_NAME_WORDS,
+    ORG_NAME_WORDS,
+    TITLE_WORDS,
+)
+from quotetrail.pipeline.tokens import Token
+
+EntityKind = Literal["person", "org", "unknown"]
+Gender = Literal["m", "f"]
+
+_PARTICLES = frozenset(
+    "al el ad ash bin ibn abu bint ben de da di del della der den du la le van von ter ten dos "
+    "das do y".split()
+)
+_ORG_SUFFIXES = frozenset(
+    "corp corporation inc incorporated ltd llc plc gmbh ag co company group holdings bank "
+    "ministry department agency council commission committee university institute association "
+    "union federation foundation authority police".split()
+)
+_PREFIXED = regex.compile(r"^(?:al|el|ad|ash|as|at|an|ben|bin|abu|d|l)[-’'](?=\p{Lu})")
+
+
+@lru_cache(maxsize=1)
+def _detector() -> gender_detector.Detector:
+    return gender_detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=8192)
+def first_name_gender(word: str) -> Gender | Literal["andy"] | None:
+    """Gender a first name tells ('andy' for either), None when it is not a known first name."""
+    guess = _detector().get_gender(word.split("-")[0])
+    if guess in ("male", "mostly_male"):
+        return "m"
+    if guess in ("female", "mostly_female"):
+        return "f"
+    if guess == "andy":
+        return "andy"
+    return None
+
+
+def _bare(word: str) -> str:
+    return word.lower().replace("’", "'").rstrip(".")
+
+
+def is_possessive(token: Token) -> bool:
+    """`CNN’s`, `Walsh's`, `the players’`."""
+    return token.kind == "word" and token.lower.endswith(("'s", "s'")) and len(token.text) > 2
+
+
+def is_name_word(token: Token) -> bool:
+    """A capitalised word that can be part of a name (not a sentence-starting common word)."""
+    if token.kind != "word":
+        return False
+    if _PREFIXED.match(token.text):
+        return True
+    if not token.text[:1].isupper():
+        return False
+    return _bare(token.text) not in NON_NAME_WORDS or _bare(token.text) in TITLE_WORDS
+
+
+def _is_particle(tokens: Sequence[Token], i: int) -> bool:
+    """`van`, `al`, `de` inside a name: lower-case, and followed by a name word."""
+    return (
+        tokens[i].lower in _PARTICLES
+        and i + 1 < len(tokens)
+        and (is_name_word(tokens[i + 1]) or _is_particle(tokens, i + 1))
+    )
+
+
+def run_left(tokens: Sequence[Token], j: int) -> int | None:
+    """Start index of the name run that ends at token j, None when j is not a name word."""
+    if j < 0 or not is_name_word(tokens[j]):
+        return None
+    start = j
+    while start - 1 >= 0:
+        previous = tokens[start - 1]
+        if is_possessive(previous):
+            break
+        if is_name_word(previous) or _is_particle(tokens, start - 1):
+            start -= 1
+            continue
+        break
+    while start <= j and _bare(tokens[start].text) in NON_NAME_WORDS and start < j:
+        start += 1  # `The Taliban`, `Meanwhile Smith`
+    return start
+
+
+def run_right(tokens: Sequence[Token], i: int) -> int | None:
+    """End index (inclusive) of the name run that starts at token i."""
+    if i >= len(tokens) or not is_name_word(tokens[i]):
+        return None
+    end = i
+    while end + 1 < len(tokens) and not is_possessive(tokens[end]):
+        following = tokens[end + 1]
+        if is_name_word(following) or _is_particle(tokens, end + 1):
+            end += 1
+            continue
+        break
+    return end
+
+
+@dataclass(frozen=True, slots=True)
+class NameParts:
+    """A capitalised run split into the role words before the name and the name itself."""
+
+    role: str | None
+    name: tuple[str, ...]
+    honorific: str | None
+
+
+def split_title(words: Sequence[str]) -> NameParts:
+    """Split a run like `U.K. Foreign Secretary Boris Johnson` into role and name."""
+    words = [w[:-2] if w.lower().endswith(("'s", "’s")) else w for w in words]
+    last_title = -1
+    for k, word in enumerate(words[:-1]):
+        if _bare(word) in TITLE_WORDS or word.lower() in TITLE_WORDS:
+            last_title = k
+    honorific = None
+    for word in words[: last_title + 1]:
+        if _bare(word) in MALE_HONORIFICS or _bare(word) in FEMALE_HONORIFICS:
+            honorific = _bare(word)
+    role = " ".join(words[: last_title + 1]) or None
+    name = tuple(words[last_title + 1 :])
+    # Political affiliations after a name: `Maria Lopez, D-Calif.` never reach here (comma).
+    return NameParts(role=role, name=name, honorific=honorific)
+
+
+def is_title_only(words: Sequence[str]) -> bool:
+    """Whether a capitalised run is all role words (`Foreign Secretary`, `President`)."""
+    return bool(words) and _bare(words[-1]) in TITLE_WORDS
+
+
+@dataclass(slots=True)
+class Entity:
+    """A person or organisation of the document, with its fullest name."""
+
+    name: tuple[str, ...]
+    kind: EntityKind
+    gender: Gender | None = None
+    roles: list[str] = field(default_factory=list)
+    names_seen: set[tuple[str, ...]] = field(default_factory=set)
+
+    @property
+    def display(self) -> str:
+        """The fullest name as it should be reported."""
+        return " ".join(self.name)
+
+    @property
+    def surname(self) -> str:
+        """Last word of the name, lower-cased."""
+        return _bare(self.name[-1])
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """An entity named (or referred to) at a position of the author's text."""
+
+    entity: Entity
+    start: int
+    end: int
+    as_written: str
+    subject: bool  # the sentence's subject: the likeliest antecedent of a later pronoun
+    speech: bool  # the subject of a reporting verb: someone the text credits with words
+
+
+def _classify(name: Sequence[str], role: str | None, honorific: str | None) -> EntityKind:
+    lowered = [_bare(w) for w in name]
+    if lowered[-1] in _ORG_SUFFIXES:
+        return "org"
+    if all(w.replace(".", "").isupper() and len(w.replace(".", "")) >= 2 for w in name):
+        return "org"
+    # A first name outweighs an organisation word inside the name (`Samantha Power`).
+    if len(name) >= 2 and first_name_gender(name[0]) is not None:
+        return "person"
+    if any(w in ORG_NAME_WORDS for w in lowered):
+        return "org"
+    if role or honorific:
+        return "person"
+    return "unknown"
+
+
+def _gender(name: Sequence[str], honorific: str | None) -> Gender | None:
+    if honorific in MALE_HONORIFICS:
+        return "m"
+    if honorific in FEMALE_HONORIFICS:
+        return "f"
+    if len(name) >= 2:
+        guess = first_name_gender(name[0])
+        if guess in ("m", "f"):
+            return guess  # type: ignore[return-value]
+    return None
+
+
+def _compatible(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """Whether `short` can be another form of the name `long` (same person)."""
+    s = [_bare(w) for w in short]
+    full = [_bare(w) for w in long]
+    if s == full:
+        return True
+    if len(s) == 1:
+        return s[0] == full[-1] or (len(full) > 2 and s[0] in full[1:]) or s[0] == full[0]
+    if s[-1] != full[-1]:
+        return False
+    # First names agree (or one is an initial of the other); middle names may be dropped.
+    a, b = s[0], full[0]
+    if not (a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))):
+        return False
+    return set(s[1:-1]) <= set(full[1:-1]) or set(full[1:-1]) <= set(s[1:-1])
+
+
+class Registry:
+    """The document's entities and their mentions, built in reading order."""
+
+    def __init__(self) -> None:
+        self.entities: list[Entity] = []
+        self.mentions: list[Mention] = []
+
+    def entity_for(
+        self, name: tuple[str, ...], *, role: str | None, honorific: str | None
+    ) -> Entity:
+        """The entity `name` denotes, creating it or lengthening its fullest name."""
+        kind = _classify(name, role, honorific)
+        for entity in reversed(self.entities):
+            if entity.kind == "org" or kind == "org":
+                if [_bare(w) for w in entity.name] == [_bare(w) for w in name]:
+                    return entity
+                continue
+            if _compatible(name, entity.name):
+                self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
+                return entity
+            if _compatible(entity.name, name):
+                entity.name = name  # a fuller form of a name seen before
+                self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
+                return entity
+        entity = Entity(name=name, kind=kind, gender=_gender(name, honorific))
+        self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
+        self.entities.append(entity)
+        return entity
+
+    def _note(
+        self,
+        entity: Entity,
+        *,
+        name: tuple[str, ...],
+        role: str | None,
+        honorific: str | None,
+        kind: EntityKind,
+    ) -> None:
+        entity.names_seen.add(name)
+        if role and role not in entity.roles:
+            entity.roles.append(role)
+        if entity.kind == "unknown" and kind == "person":
+            entity.kind = "person"
+        if entity.gender is None:
+            entity.gender = _gender(name, honorific) or _gender(entity.name, None)
+
+    def add_mention(self, mention: Mention) -> None:
+        """Record a mention (mentions arrive in document order)."""
+        self.mentions.append(mention)
+
+    def mentions_before(self, position: int) -> list[Mention]:
+        """Mentions that end before `position`, nearest first."""
+        return [m for m in reversed(self.mentions) if m.end <= position]
+
+    def surname_holders(self, word: str) -> list[Entity]:
+        """People whose name ends with `word` (several means the surname alone is ambiguous)."""
+        key = _bare(word)
+        return [e for e in self.entities if e.kind != "org" and e.surname == key]

@@ -1,0 +1,609 @@
+"""Stage 3: who the text credits with each quotation.
+
+For each quotation the attribution cue is looked for in this order: the rest of its sentence
+("...," Walsh said / said Walsh / – Walsh, affiliation / according to Walsh), the start of its
+sentence (Walsh said: "..."), the quotation it continues (split quotes, quotations running over
+several paragraphs, a quote-only paragraph after a quote), and the paragraph before (a colon
+introduction, or the person it is about). Pronouns and role nouns resolve to an entity of the
+document, preferring the subject of recent sentences and agreeing in gender; people named only
+inside quotations are never candidates, because the registry only sees the author's text.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from quotetrail.pipeline.entities import (
+    Entity,
+    Mention,
+    Registry,
+    is_name_word,
+    is_possessive,
+    is_title_only,
+    run_left,
+    run_right,
+    split_title,
+)
+from quotetrail.pipeline.lexicon import (
+    BARE_PLURAL_SOURCES,
+    DEFINITE_DETERMINERS,
+    FRAGMENT_VERBS,
+    INDEFINITE_DETERMINERS,
+    ORG_ROLE_NOUNS,
+    PERSON_ROLE_NOUNS,
+    REPORTING_VERBS,
+)
+from quotetrail.pipeline.tokens import Token, sentence_starts, tokenize
+from quotetrail.pipeline.types import Span
+
+WhoKind = Literal["name", "pronoun", "role", "indefinite"]
+
+_DASHES = frozenset({"–", "—", "―", "-", "‒"})
+_SKIPPABLE = frozenset(
+    "also then later again once further has had have was is were would will could can may might "
+    "not never previously repeatedly recently simply just finally still even had already first "
+    "quickly".split()
+)
+_PREPOSITIONS = frozenset(
+    "with to by for from of at about against into onto toward towards like than upon via among "
+    "between behind before after under over".split()
+)
+# How far back a pronoun looks for its antecedent, in characters of text.
+_PRONOUN_WINDOW = 2500
+# How many tokens may stand between a quotation and the verb or speaker that credits it.
+_CUE_REACH = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Who:
+    """The words that name the speaker at a cue, before resolution."""
+
+    kind: WhoKind
+    words: tuple[str, ...]
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        """The mention as written."""
+        return " ".join(self.words)
+
+
+@dataclass(slots=True)
+class Attribution:
+    """The result of attributing one quotation."""
+
+    speaker: str | None = None
+    speaker_as_written: str | None = None
+    role: str | None = None
+    cue: str | None = None
+    confidence: float = 0.0
+    entity: Entity | None = None
+    competing: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteSlot:
+    """A quotation candidate as the attributor sees it."""
+
+    index: int
+    outer: Span
+    inner_text: str
+    paragraph: int
+    chain: int | None
+    fragment: bool
+
+
+def _is_verb(token: Token, *, fragment: bool) -> bool:
+    if token.kind != "word":
+        return False
+    return token.lower in (FRAGMENT_VERBS if fragment else REPORTING_VERBS)
+
+
+def _role_noun(token: Token) -> Literal["person", "org", "plural"] | None:
+    word = token.lower
+    if word in PERSON_ROLE_NOUNS:
+        return "person"
+    if word in ORG_ROLE_NOUNS:
+        return "org"
+    if word in BARE_PLURAL_SOURCES or (word.endswith("s") and word[:-1] in PERSON_ROLE_NOUNS):
+        return "plural"
+    return None
+
+
+def _who_at_left(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
+    """The speaker phrase that ends at token j (pronoun, name run or role phrase)."""
+    if j < floor or tokens[j].kind != "word":
+        return None
+    token = tokens[j]
+    if token.lower in ("he", "she", "they", "it"):
+        return Who("pronoun", (token.lower,), token.start, token.end)
+    if is_name_word(token):
+        start = run_left(tokens, j)
+        if start is not None and start >= floor:
+            words = tuple(t.text for t in tokens[start : j + 1])
+            if is_title_only(words):
+                return _role_phrase_left(tokens, j, floor, start)
+            return Who("name", words, tokens[start].start, token.end)
+    if _role_noun(token) is not None:
+        return _role_phrase_left(tokens, j, floor, j)
+    return None
+
+
+def _role_phrase_left(tokens: Sequence[Token], j: int, floor: int, start: int) -> Who | None:
+    """`the U.N. rights chief`, `a witness`, `officials`: scan left to a determiner."""
+    k = start
+    while k - 1 >= floor and start - k < 7:
+        previous = tokens[k - 1]
+        if previous.kind != "word" or previous.lower in _PREPOSITIONS:
+            break
+        k -= 1
+        if previous.lower in DEFINITE_DETERMINERS or previous.lower in INDEFINITE_DETERMINERS:
+            break
+        if is_possessive(previous):
+            break
+    first = tokens[k].lower
+    words = tuple(t.text for t in tokens[k : j + 1])
+    head = _role_noun(tokens[j]) or ("person" if is_name_word(tokens[j]) else None)
+    if first in INDEFINITE_DETERMINERS or (head == "plural" and first not in DEFINITE_DETERMINERS):
+        return Who("indefinite", words, tokens[k].start, tokens[j].end)
+    if first in DEFINITE_DETERMINERS or is_possessive(tokens[k]) or is_name_word(tokens[k]):
+        return Who("role", words, tokens[k].start, tokens[j].end)
+    return None
+
+
+def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
+    """The speaker phrase that starts at token i (after `said`, a dash, `according to`)."""
+    if i >= ceiling or tokens[i].kind != "word":
+        return None
+    token = tokens[i]
+    if token.lower in ("he", "she", "they", "it"):
+        return Who("pronoun", (token.lower,), token.start, token.end)
+    if is_name_word(token):
+        end = run_right(tokens, i)
+        if end is not None:
+            end = min(end, ceiling - 1)
+            words = tuple(t.text for t in tokens[i : end + 1])
+            if is_title_only(words):
+                return Who("role", words, token.start, tokens[end].end)
+            return Who("name", words, token.start, tokens[end].end)
+    first = token.lower
+    if first in DEFINITE_DETERMINERS or first in INDEFINITE_DETERMINERS or is_possessive(token):
+        for k in range(i + 1, min(i + 8, ceiling)):
+            candidate = tokens[k]
+            if candidate.kind != "word":
+                break
+            if _role_noun(candidate) is not None:
+                # `the company’s chief executive, Jane Doe`: the name after the role wins.
+                words = tuple(t.text for t in tokens[i : k + 1])
+                kind: WhoKind = "indefinite" if first in INDEFINITE_DETERMINERS else "role"
+                named = _appositive_name(tokens, k + 1, ceiling)
+                return named or Who(kind, words, token.start, candidate.end)
+    if _role_noun(token) == "plural":
+        return Who("indefinite", (token.text,), token.start, token.end)
+    return None
+
+
+def _appositive_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
+    """`the agency’s director, Ana Ruiz,` -> the name inside the commas."""
+    if i + 1 < ceiling and tokens[i].text == "," and is_name_word(tokens[i + 1]):
+        end = run_right(tokens, i + 1)
+        if end is not None and end + 1 < len(tokens) and tokens[end + 1].text in {",", "."}:
+            words = tuple(t.text for t in tokens[i + 1 : end + 1])
+            if not is_title_only(words):
+                return Who("name", words, tokens[i + 1].start, tokens[end].end)
+    return None
+
+
+def _skip_left(tokens: Sequence[Token], j: int, floor: int) -> int:
+    while j >= floor and tokens[j].kind == "word" and (
+        tokens[j].lower in _SKIPPABLE or tokens[j].lower.endswith("ly")
+    ):
+        j -= 1
+    return j
+
+
+def _subject_of_verb(tokens: Sequence[Token], v: int, floor: int) -> Who | None:
+    """The speaker phrase before verb v, across an appositive (`Smith, 45, said`)."""
+    j = _skip_left(tokens, v - 1, floor)
+    if j < floor:
+        return None
+    if tokens[j].text == ",":
+        # `Samantha Power, asking, "..."`: the name right before the comma; `Smith, the mayor,
+        # said` or `Smith, 45, said`: the name that opens the appositive; else a role phrase.
+        before_comma = _who_at_left(tokens, j - 1, floor)
+        if before_comma is not None and before_comma.kind in ("name", "pronoun"):
+            return before_comma
+        k = j - 1
+        while k >= floor and j - k < 30 and tokens[k].text != "," and tokens[k].kind != "quote":
+            k -= 1
+        if k >= floor and tokens[k].text == ",":
+            opener = _who_at_left(tokens, k - 1, floor)
+            if opener is not None and opener.kind in ("name", "pronoun"):
+                return opener
+        return before_comma
+    return _who_at_left(tokens, j, floor)
+
+
+def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | None:
+    """A cue after quotation token q, before `end` (the sentence end or the next quotation)."""
+    i = q + 1
+    while i < end and tokens[i].text in {",", ")"}:
+        i += 1
+    if i >= end:
+        return None
+    token = tokens[i]
+    if token.text in _DASHES:
+        i += 1
+        while i < end and tokens[i].text in _DASHES:
+            i += 1
+        who = _who_at_right(tokens, i, end)
+        return (who, "dash") if who else None
+    if token.lower == "according" and i + 1 < end and tokens[i + 1].lower == "to":
+        who = _who_at_right(tokens, i + 2, end)
+        return (who, "according to") if who else None
+    if _is_verb(token, fragment=False):
+        k = i + 1
+        while k < end and tokens[k].kind == "word" and tokens[k].lower.endswith("ly"):
+            k += 1
+        who = _who_at_right(tokens, k, end)
+        if who is not None:
+            return who, token.lower
+    limit = min(end, i + _CUE_REACH)
+    for v in range(i + 1, limit):
+        if tokens[v].kind == "quote":
+            break
+        if _is_verb(tokens[v], fragment=False):
+            who = _subject_of_verb(tokens, v, i)
+            if who is not None and who.start == tokens[i].start:
+                return who, tokens[v].lower
+            break
+    return None
+
+
+def _intro(
+    tokens: Sequence[Token], q: int, start: int, *, fragment: bool
+) -> tuple[Who, str] | None:
+    """A cue before quotation token q, in its sentence starting at `start`."""
+    floor = start
+    for k in range(q - 1, start - 1, -1):
+        if tokens[k].kind == "quote":
+            floor = k + 1
+            break
+    for k in range(q - 1, max(floor, q - _CUE_REACH) - 1, -1):
+        # `According to the report's author, "..."`
+        if tokens[k].lower == "according" and k + 1 < q and tokens[k + 1].lower == "to":
+            who = _who_at_right(tokens, k + 2, q)
+            if who is not None:
+                return who, "according to"
+    reach = q - floor if fragment else _CUE_REACH
+    for v in range(q - 1, max(floor, q - reach) - 1, -1):
+        if not _is_verb(tokens[v], fragment=fragment):
+            continue
+        after = v + 1
+        while after < q and tokens[after].kind == "word" and tokens[after].lower.endswith("ly"):
+            after += 1
+        inverted = _who_at_right(tokens, after, q)
+        if inverted is not None and inverted.kind == "name" and after < q:
+            following = tokens[min(q - 1, after + len(inverted.words))]
+            if following.text in {":", ","} or following.kind == "quote":
+                return inverted, tokens[v].lower
+        who = _subject_of_verb(tokens, v, floor)
+        if who is not None:
+            return who, tokens[v].lower
+        if fragment:
+            continue
+        break
+    return None
+
+
+def _mentions_in(tokens: Sequence[Token], start: int, end: int) -> list[Who]:
+    """The speaker-like phrases of a sentence, in order (quotations end the search)."""
+    found: list[Who] = []
+    i = start
+    while i < end:
+        if tokens[i].kind == "quote":
+            break
+        who = _who_at_right(tokens, i, end)
+        if who is None:
+            i += 1
+            continue
+        found.append(who)
+        i = max(i + 1, next((k for k in range(i, end) if tokens[k].start >= who.end), end))
+    return found
+
+
+class Attributor:
+    """Attributes the quotations of one document, paragraph by paragraph, in reading order."""
+
+    def __init__(self, text: str, paragraphs: Sequence[Span]) -> None:
+        self.text = text
+        self.paragraphs = paragraphs
+        self.registry = Registry()
+        self.speech_spans: list[tuple[int, int, Entity]] = []
+
+    # --- resolution ------------------------------------------------------------------------
+    def resolve(self, who: Who, position: int) -> Attribution:
+        """Turn a speaker phrase into an attribution with the entity's fullest name."""
+        if who.kind == "name":
+            parts = split_title(who.words)
+            entity = self.registry.entity_for(parts.name, role=parts.role, honorific=parts.honorific)
+            return Attribution(
+                speaker=entity.display,
+                speaker_as_written=who.text,
+                role=parts.role,
+                confidence=0.95,
+                entity=entity,
+            )
+        if who.kind == "pronoun":
+            entity = self._antecedent(who.words[0], position)
+            if entity is None:
+                return Attribution(speaker_as_written=who.text, confidence=0.2)
+            return Attribution(
+                speaker=entity.display, speaker_as_written=who.text, confidence=0.8, entity=entity
+            )
+        if who.kind == "role":
+            entity = self._role_holder(who, position)
+            if entity is None:
+                return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.5)
+            return Attribution(
+                speaker=entity.display, speaker_as_written=who.text, confidence=0.75, entity=entity
+            )
+        return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.7)
+
+    def _candidates(self, position: int) -> list[Mention]:
+        return [
+            m
+            for m in self.registry.mentions_before(position)
+            if position - m.end <= _PRONOUN_WINDOW
+        ]
+
+    def _antecedent(self, pronoun: str, position: int) -> Entity | None:
+        mentions = self._candidates(position)
+        if pronoun in ("he", "she"):
+            wanted = "m" if pronoun == "he" else "f"
+
+            def fits(entity: Entity) -> bool:
+                if entity.kind == "org":
+                    return False
+                if entity.kind == "unknown" and not self._speaks(entity):
+                    return False
+                return entity.gender in (None, wanted)
+
+            for prefer_subject in (True, False):
+                for mention in mentions:
+                    if prefer_subject and not mention.subject:
+                        continue
+                    if fits(mention.entity):
+                        return mention.entity
+            return None
+        # `it` and `they`: an organisation or a group the text made a speaker.
+        for mention in mentions:
+            if mention.entity.kind == "org" or (mention.subject and mention.speech):
+                if pronoun == "it" and mention.entity.kind != "org":
+                    continue
+                return mention.entity
+        return None
+
+    def _speaks(self, entity: Entity) -> bool:
+        return any(e is entity for _, _, e in self.speech_spans)
+
+    def _role_holder(self, who: Who, position: int) -> Entity | None:
+        head = who.words[-1].lower()
+        mentions = self._candidates(position)
+        want_org = head in ORG_ROLE_NOUNS
+        words = {w.lower().replace(".", "").replace("’s", "") for w in who.words[:-1]}
+        words -= DEFINITE_DETERMINERS
+        best: tuple[int, Entity] | None = None
+        for mention in mentions:
+            entity = mention.entity
+            if (entity.kind == "org") != want_org:
+                continue
+            role_words = {
+                w.lower().replace(".", "")
+                for role in entity.roles
+                for w in role.replace("-", " ").split()
+            }
+            name_words = {w.lower() for w in entity.name}
+            overlap = len(({head} | words) & (role_words | name_words))
+            if best is None or overlap > best[0]:
+                best = (overlap, entity)
+        if best is None:
+            return None
+        if best[0] == 0:
+            # No role word matches: the nearest subject of the right kind.
+            for mention in mentions:
+                if mention.subject and (mention.entity.kind == "org") == want_org:
+                    if mention.entity.kind != "unknown" or self._speaks(mention.entity):
+                        return mention.entity
+            return None
+        return best[1]
+
+    # --- mentions --------------------------------------------------------------------------
+    def _register_names(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
+        """Record every name run of the author's text, with subject and speech flags."""
+        i = 0
+        sentence_start_set = set(starts)
+        first_in_sentence = True
+        while i < len(tokens):
+            if i in sentence_start_set:
+                first_in_sentence = True
+            token = tokens[i]
+            if not is_name_word(token):
+                if token.kind == "word" and token.lower in ("he", "she"):
+                    first_in_sentence = False
+                i += 1
+                continue
+            end = run_right(tokens, i)
+            assert end is not None
+            start = run_left(tokens, end)
+            start = i if start is None or start < i else start
+            words = tuple(t.text for t in tokens[start : end + 1])
+            parts = split_title(words)
+            if not parts.name or is_title_only(words):
+                i = end + 1
+                continue
+            entity = self.registry.entity_for(parts.name, role=parts.role, honorific=parts.honorific)
+            previous = tokens[start - 1] if start > 0 else None
+            subject = first_in_sentence and (
+                previous is None or previous.lower not in _PREPOSITIONS
+            )
+            speech = self._is_speech_subject(tokens, start, end)
+            mention = Mention(
+                entity, tokens[start].start, tokens[end].end, " ".join(words), subject, speech
+            )
+            self._add_mention(mention)
+            if speech:
+                self.speech_spans.append((mention.start, mention.end, entity))
+            if entity.kind != "unknown" or speech:
+                first_in_sentence = False
+            i = end + 1
+
+    def _add_mention(self, mention: Mention) -> None:
+        bisect.insort(self.registry.mentions, mention, key=lambda m: m.start)
+
+    @staticmethod
+    def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
+        k = end + 1
+        if k < len(tokens) and tokens[k].text == ",":
+            # Skip an appositive: `Smith, the mayor, said`.
+            j = k + 1
+            while j < len(tokens) and j - k < 25 and tokens[j].text not in {",", "."}:
+                j += 1
+            k = j + 1 if j < len(tokens) and tokens[j].text == "," else k
+        while k < len(tokens) and tokens[k].kind == "word" and (
+            tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly")
+        ):
+            k += 1
+        if k < len(tokens) and _is_verb(tokens[k], fragment=False):
+            return True
+        before = [t.lower for t in tokens[max(0, start - 2) : start]]
+        return before == ["according", "to"]
+
+    # --- attribution -----------------------------------------------------------------------
+    def attribute_paragraph(
+        self, index: int, slots: Sequence[QuoteSlot], others: Sequence[Span]
+    ) -> dict[int, tuple[Attribution, str]]:
+        """Attribute the quotation slots of one paragraph; returns slot index -> (result, form).
+
+        `others` are the paragraph's other quoted spans (scare quotes, titles): they are single
+        tokens of the author's text but are not attributed.
+        """
+        paragraph = self.paragraphs[index]
+        items = [(slot.index, slot.outer) for slot in slots]
+        offset = 1_000_000  # other spans get indexes that cannot clash with slot indexes
+        items += [(offset + k, span) for k, span in enumerate(others)]
+        tokens = tokenize(self.text, paragraph, items)
+        inner_by_index = {slot.index: slot.inner_text for slot in slots}
+        inner_by_index.update({offset + k: "" for k in range(len(others))})
+        starts = sentence_starts(tokens, inner_by_index)
+        self._register_names(tokens, starts)
+        self._register_pronoun_subjects(tokens, starts)
+        slot_by_index = {slot.index: slot for slot in slots}
+        results: dict[int, tuple[Attribution, str]] = {}
+        for q, token in enumerate(tokens):
+            if token.kind != "quote" or token.quote not in slot_by_index:
+                continue
+            slot = slot_by_index[token.quote]
+            sentence = bisect.bisect_right(starts, q) - 1
+            sent_start = starts[sentence] if sentence >= 0 else 0
+            sent_end = starts[sentence + 1] if sentence + 1 < len(starts) else len(tokens)
+            next_quote = next(
+                (k for k in range(q + 1, sent_end) if tokens[k].kind == "quote"), sent_end
+            )
+            found = _trailer(tokens, q, next_quote)
+            form = "trailer"
+            if found is None:
+                found = _intro(tokens, q, sent_start, fragment=slot.fragment)
+                form = "intro"
+            if found is None:
+                continue
+            who, cue = found
+            attribution = self.resolve(who, who.start)
+            attribution.cue = cue if form == "trailer" else f"{cue} (before)"
+            if form == "intro" and slot.fragment:
+                attribution.confidence *= 0.9
+            if attribution.entity is not None:
+                self.speech_spans.append((who.start, who.end, attribution.entity))
+                if who.kind != "name":
+                    self._add_mention(
+                        Mention(attribution.entity, who.start, who.end, who.text, True, True)
+                    )
+            attribution.competing = self._competing(
+                tokens, starts, q, sent_start, index, attribution.entity
+            )
+            results[slot.index] = (attribution, form)
+        return results
+
+    def _register_pronoun_subjects(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
+        """`He then described ...`: a pronoun subject keeps its antecedent the topic."""
+        for s in starts:
+            k = s
+            # Skip an opening adverbial (`In her remarks, he ...`) only up to its comma.
+            if k < len(tokens) and tokens[k].lower in ("he", "she"):
+                entity = self._antecedent(tokens[k].lower, tokens[k].start)
+                if entity is not None:
+                    self._add_mention(
+                        Mention(entity, tokens[k].start, tokens[k].end, tokens[k].text, True, False)
+                    )
+
+    def _competing(
+        self,
+        tokens: Sequence[Token],
+        starts: Sequence[int],
+        q: int,
+        sent_start: int,
+        paragraph: int,
+        speaker: Entity | None,
+    ) -> list[str]:
+        """People the introducing text credits with speech, other than the speaker."""
+        zone_start = tokens[sent_start].start
+        zone_end = tokens[q].start
+        previous = self.paragraphs[paragraph - 1] if paragraph > 0 else None
+        if q == 0 and previous is not None and self.text[: previous.end].endswith(":"):
+            # A quotation opening its paragraph is introduced by a colon-ended paragraph before.
+            last = self.text.rfind(". ", previous.start, previous.end)
+            zone_start = previous.start if last < 0 else last + 2
+            zone_end = previous.end
+        names: list[str] = []
+        for start, end, entity in self.speech_spans:
+            if start >= zone_start and end <= zone_end and entity is not speaker:
+                if entity.kind in ("person", "org") and entity.display not in names:
+                    names.append(entity.display)
+        return names
+
+    def previous_paragraph_cue(self, index: int) -> tuple[Attribution, str] | None:
+        """The speaker a paragraph-opening quotation gets from the paragraph before it."""
+        if index == 0:
+            return None
+        paragraph = self.paragraphs[index - 1]
+        body = self.text[paragraph.start : paragraph.end].rstrip()
+        colon = body.endswith(":")
+        tokens = tokenize(self.text, paragraph, [])
+        starts = sentence_starts(tokens, {})
+        if not tokens:
+            return None
+        last_start = starts[-1] if starts else 0
+        found = _intro(tokens, len(tokens), last_start, fragment=True)
+        options = [found] if found is not None else []
+        options += [(who, "subject") for who in _mentions_in(tokens, last_start, len(tokens))]
+        for who, cue in options:
+            attribution = self.resolve(who, who.start)
+            entity = attribution.entity
+            if (entity is not None and entity.kind != "unknown") or who.kind == "indefinite":
+                break
+        else:
+            return None
+        attribution.cue = f"{cue} (paragraph before{', colon' if colon else ''})"
+        attribution.confidence *= 0.9 if colon else 0.65
+        return attribution, "previous paragraph"
+
+    def introduces_speech(self, index: int) -> Entity | None:
+        """The person a paragraph introduces as about to speak (for block quotations)."""
+        found = self.previous_paragraph_cue(index + 1)
+        if found is None:
+            return None
+        return found[0].entity

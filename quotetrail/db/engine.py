@@ -55,12 +55,24 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, immediate: bool) ->
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        write = immediate or connection.get_execution_options().get(_WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to `engine`; objects stay readable after commit (API responses use them)."""
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+# Execution option marking a writer's connections (see create_session_factory).
+_WRITE_OPTION = "quotetrail_write"
+
+
+def create_session_factory(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit (API responses use them).
+
+    `write=True` is for transactions that read then write (ingestion): on SQLite they take the
+    write lock at BEGIN, waiting up to busy_timeout for other writers, because a read
+    transaction that later tries to write fails at once ("database is locked") if another
+    writer committed in between. PostgreSQL needs nothing of the kind.
+    """
+    bind = engine.execution_options(**{_WRITE_OPTION: True}) if write else engine
+    return sessionmaker(bind=bind, class_=Session, expire_on_commit=False)
 
 
 @contextmanager

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,7 +12,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from quotetrail.db.engine import create_db_engine, normalize_database_url
+from quotetrail.db.articles import count_articles, create_article
+from quotetrail.db.engine import (
+    create_db_engine,
+    create_session_factory,
+    normalize_database_url,
+    session_scope,
+)
 from quotetrail.db.models import Appearance
 from quotetrail.settings import get_settings
 
@@ -86,3 +95,31 @@ def test_foreign_keys_are_enforced(engine: Engine) -> None:
                 similarity=1.0,
             )
         )
+
+
+def test_writers_queue_instead_of_failing(engine: Engine) -> None:
+    # Two ingestions that each read, pause, then write: with plain deferred BEGIN on SQLite the
+    # second would fail with "database is locked"; write sessions serialise on both databases.
+    factory = create_session_factory(engine, write=True)
+    both_read = threading.Barrier(2, timeout=0.5)
+    errors: list[BaseException] = []
+
+    def ingest(name: str) -> None:
+        try:
+            with session_scope(factory) as session:
+                count_articles(session=session)
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    both_read.wait()  # a queued writer never gets here before the first commits
+                time.sleep(0.1)
+                create_article(session=session, text=name, origin=name)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=ingest, args=(name,)) for name in ("one", "two")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with create_session_factory(engine)() as session:
+        assert count_articles(session=session) == 2

@@ -6,6 +6,8 @@ quotetrail.db.migrate passes an open connection in `config.attributes["connectio
 
 from __future__ import annotations
 
+from logging.config import fileConfig
+
 from alembic import context
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
@@ -16,6 +18,8 @@ from quotetrail.settings import get_settings
 
 config = context.config
 target_metadata = SQLModel.metadata
+if config.config_file_name is not None:  # the alembic command line: log what runs
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
 def _database_url() -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 
 from sqlalchemy import func, insert, literal, update
 from sqlmodel import Session, col, select
@@ -137,6 +138,24 @@ def list_aliases(*, session: Session, speaker_id: int) -> list[SpeakerAlias]:
         .order_by(col(SpeakerAlias.id))
     )
     return list(session.exec(query))
+
+
+def list_speakers_with_aliases(
+    *, session: Session, speaker_ids: Collection[int] | None = None
+) -> list[tuple[Speaker, list[SpeakerAlias]]]:
+    """Speakers (all, or these ids) with their aliases, in id order: two queries, not N+1.
+
+    Identity resolution compares a new name against every known speaker; this loads them.
+    """
+    speakers_query = select(Speaker).order_by(col(Speaker.id))
+    aliases_query = select(SpeakerAlias).order_by(col(SpeakerAlias.id))
+    if speaker_ids is not None:
+        speakers_query = speakers_query.where(col(Speaker.id).in_(set(speaker_ids)))
+        aliases_query = aliases_query.where(col(SpeakerAlias.speaker_id).in_(set(speaker_ids)))
+    aliases: dict[int, list[SpeakerAlias]] = {}
+    for alias in session.exec(aliases_query):
+        aliases.setdefault(alias.speaker_id, []).append(alias)
+    return [(speaker, aliases.get(speaker.id or 0, [])) for speaker in session.exec(speakers_query)]
 
 
 def find_speakers_by_alias(*, session: Session, key: str) -> list[Speaker]:

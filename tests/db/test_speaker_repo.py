@@ -19,6 +19,7 @@ from quotetrail.db.speakers import (
     get_speaker,
     list_aliases,
     list_speakers,
+    list_speakers_with_aliases,
     merge_speakers,
     update_speaker,
 )
@@ -143,3 +144,20 @@ def test_merge_speakers_moves_aliases_quotes_and_credits(session: Session) -> No
         merge_speakers(session=session, keep_id=full.id, absorb_id=full.id)
     with pytest.raises(NotFoundError):
         merge_speakers(session=session, keep_id=full.id, absorb_id=short.id)
+
+
+def test_list_speakers_with_aliases(session: Session) -> None:
+    power, _ = get_or_create_speaker(session=session, name="Samantha Power")
+    zeid, _ = get_or_create_speaker(session=session, name="Zeid Ra'ad Al Hussein")
+    assert power.id is not None and zeid.id is not None
+    add_alias(session=session, speaker_id=power.id, alias="Power")
+    session.commit()
+
+    every = list_speakers_with_aliases(session=session)
+    assert [(s.id, [a.alias for a in aliases]) for s, aliases in every] == [
+        (power.id, ["Samantha Power", "Power"]),
+        (zeid.id, ["Zeid Ra'ad Al Hussein"]),
+    ]
+    some = list_speakers_with_aliases(session=session, speaker_ids=[zeid.id])
+    assert [s.id for s, _ in some] == [zeid.id]
+    assert list_speakers_with_aliases(session=session, speaker_ids=[]) == []

@@ -1,0 +1,73 @@
+"""Text normalisation for matching quotations (stage 4).
+
+The normalised form is only ever used for comparing and indexing; offsets and stored text always
+refer to the text as written.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+import regex
+
+# Every mark an outlet may use for an apostrophe or a single quotation mark becomes ASCII "'";
+# double marks become '"' (stripped later like any other punctuation). NFKC already folds some
+# of these; listing them again costs nothing and keeps the table self-explanatory.
+_APOSTROPHES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\u02bc\u02bb\u02bd\uff07"
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02"
+# Hyphens join the parts of a word ("cease-fire"); the longer dashes separate words even when
+# set without spaces ("noose—three" is two words), so they become spaces.
+_HYPHENS = "\u2010\u2011\u2212\ufe63\uff0d"
+_DASHES = "\u2012\u2013\u2014\u2015\u2043\u2e3a\u2e3b\ufe58"
+_TRANSLATION = str.maketrans(
+    {
+        **dict.fromkeys(_APOSTROPHES, "'"),
+        **dict.fromkeys(_DOUBLE_QUOTES, '"'),
+        **dict.fromkeys(_HYPHENS, "-"),
+        **dict.fromkeys(_DASHES, " "),
+    }
+)
+
+_WORD = r"\p{L}\p{M}\p{N}"
+# Format characters (zero-width spaces and joiners, soft hyphens, direction marks) are invisible
+# in print, so two renderings of one word must not differ by them.
+_FORMAT_CHARS = regex.compile(r"\p{Cf}+")
+# Innermost [..] first; the loop in `normalize` peels nested insertions from the inside out.
+_BRACKETED = regex.compile(r"\[[^\[\]]*\]")
+# "U.N." and "UN", "U.S." and "US" are the same word; only runs of single letters are joined so
+# that sentence ends ("end. A") are left alone.
+_INITIALISM = regex.compile(rf"(?<![{_WORD}.])\p{{L}}(?:\.\p{{L}})+\.?(?![{_WORD}])")
+# "6,000" and "6000" are one number.
+_DIGIT_GROUP = regex.compile(r"(?<=\p{N}),(?=\p{N})")
+_NOT_KEPT = regex.compile(rf"[^{_WORD}'\-.]+")
+# Apostrophes and hyphens survive only inside a word, decimal points only inside a number;
+# everything else that is left (quote marks, dashes between words, ellipses) is a separator.
+_STRAY = regex.compile(rf"(?<![{_WORD}])['\-]|['\-](?![{_WORD}])|(?<!\p{{N}})\.|\.(?!\p{{N}})")
+_SPACES = regex.compile(r"\s+")
+_JOINERS = str.maketrans("", "", "'-")
+
+
+def normalize(text: str) -> str:
+    """Return the comparison form of `text`: folded, unified, unpunctuated, single-spaced."""
+    # Invisible characters go first: removed later they could let NFKC compose a letter with a
+    # following combining mark on the next run, and normalisation must be idempotent.
+    s = unicodedata.normalize("NFKC", str(_FORMAT_CHARS.sub("", text)))
+    # Case folding can produce sequences NFKC would rewrite, so normalise again afterwards.
+    s = unicodedata.normalize("NFKC", s.casefold()).translate(_TRANSLATION)
+    while True:
+        stripped = str(_BRACKETED.sub(" ", s))
+        if stripped == s:
+            break
+        s = stripped
+    s = str(_INITIALISM.sub(lambda m: m.group(0).replace(".", ""), s))
+    s = str(_DIGIT_GROUP.sub("", s))
+    s = str(_NOT_KEPT.sub(" ", s))
+    # One pass sees the original neighbours, so "a--b" and "a-'b" lose every mark at once.
+    s = str(_STRAY.sub(" ", s))
+    return str(_SPACES.sub(" ", s)).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Return the normalised words of `text`, with hyphenated compounds and elisions joined."""
+    # "cease-fire" and "ceasefire" must be one word; "it's" -> "its" is harmless for matching.
+    return [word.translate(_JOINERS) for word in normalize(text).split()]

@@ -1,0 +1,99 @@
+"""Tests for quotetrail.pipeline.normalize."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quotetrail.pipeline.normalize import normalize, tokens
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        # case folding and whitespace
+        ("  Hello\tWORLD \n", "hello world"),
+        ("stra\u00dfe", "strasse"),
+        # NBSP, narrow NBSP, ideographic and zero-width characters
+        ("air\u00a0strikes\u202fnow\u3000here", "air strikes now here"),
+        ("cease\u200bfire\u00adless", "ceasefireless"),
+        # NFKC: ligatures and full-width forms
+        ("\ufb01nal \uff21\uff22", "final ab"),
+        # quote marks and apostrophes
+        ("\u201cIt\u2019s done,\u201d she said", "it's done she said"),
+        ("'It's done,' she said", "it's done she said"),
+        ("the rebels\u2019 guns", "the rebels guns"),
+        ("\u00abBonjour\u00bb", "bonjour"),
+        # hyphens join, dashes separate (with or without spaces)
+        ("cease\u2010fire", "cease-fire"),
+        ("noose \u2013 three", "noose three"),
+        ("noose\u2014three", "noose three"),
+        ("noose -- three", "noose three"),
+        # bracketed editorial insertions, nested too
+        ("Perhaps he's [Erdogan] looking", "perhaps he's looking"),
+        ("a [b [c] d] e", "a e"),
+        # ellipses of every spelling
+        ("Is there\u2026 nothing... that . . . can", "is there nothing that can"),
+        ("We will [...] fight", "we will fight"),
+        # initialisms and numbers
+        ("three member states of the U.N.", "three member states of the un"),
+        ("the U.S. and the UK", "the us and the uk"),
+        ("6,000 people; 3.5 percent.", "6000 people 3.5 percent"),
+        ("", ""),
+        ("?!\u2026", ""),
+    ],
+)
+def test_normalize(raw: str, expected: str) -> None:
+    assert normalize(raw) == expected
+
+
+def test_punctuation_variants_normalise_alike() -> None:
+    a = "It is your noose \u2013 three member states of the U.N. \u2013 contributing."
+    b = "It is your noose. Three Member States of the UN contributing"
+    assert normalize(a) == normalize(b)
+
+
+def test_sentence_end_is_not_an_initialism() -> None:
+    assert normalize("the end.A new day") == "the end a new day"
+
+
+def test_tokens_join_hyphenated_compounds_and_elisions() -> None:
+    assert tokens("The cease-fire held") == ["the", "ceasefire", "held"]
+    assert tokens("The ceasefire held") == ["the", "ceasefire", "held"]
+    assert tokens("Ban Ki\u2011moon's office") == ["ban", "kimoons", "office"]
+    assert tokens("It\u2019s") == tokens("It's") == ["its"]
+
+
+def test_tokens_keep_split_compounds_split() -> None:
+    # Spaced compounds are the matcher's business (it compares with spaces removed).
+    assert tokens("air strikes") == ["air", "strikes"]
+
+
+def test_tokens_of_nothing() -> None:
+    assert tokens(" \u2026 [note] ") == []
+
+
+@settings(max_examples=500)
+@given(st.text())
+def test_normalize_is_idempotent(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+
+
+@settings(max_examples=500)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("aZé.-'\u2019[] \u2026,1\u0301\u200b\u0130\u00df\u2014\""))
+    )
+)
+def test_normalize_is_idempotent_on_tricky_characters(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    assert once == once.strip()
+    assert "  " not in once
+
+
+@given(st.text())
+def test_tokens_are_non_empty_words(text: str) -> None:
+    assert all(word and " " not in word for word in tokens(text))

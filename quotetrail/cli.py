@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import asdict
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -27,7 +27,7 @@ app = typer.Typer(
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How `extract` prints its results."""
 
     jsonl = "jsonl"
@@ -101,9 +101,7 @@ def extract(
             for column in ("speaker", "kind", "quotation", "cue", "conf."):
                 table.add_column(column)
             for q in quotes:
-                table.add_row(
-                    q.speaker or "?", q.kind, q.text, q.cue or "", f"{q.confidence:.2f}"
-                )
+                table.add_row(q.speaker or "?", q.kind, q.text, q.cue or "", f"{q.confidence:.2f}")
             console.print(table)
     if failed:
         raise typer.Exit(code=1)
@@ -115,7 +113,9 @@ def evaluate(
     docs: Annotated[
         Path | None, typer.Option(help="Folder of the documents (default: beside the gold file).")
     ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List misses and extras.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List misses and extras.")
+    ] = False,
 ) -> None:
     """Precision, recall and F1 of extraction, and speaker accuracy, against a gold file."""
     folder = docs or gold_file.parent

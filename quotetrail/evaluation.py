@@ -165,7 +165,9 @@ def _covered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
     return covered
 
 
-def speaker_matches(predicted: str | None, gold: str, aliases: Mapping[str, frozenset[str]]) -> bool:
+def speaker_matches(
+    predicted: str | None, gold: str, aliases: Mapping[str, frozenset[str]]
+) -> bool:
     """Whether a predicted speaker names the gold speaker (its name or a gold alias)."""
     if not predicted:
         return False
@@ -234,17 +236,22 @@ def score(
         predicted_spans = [(p.start, p.end) for p in predicted]
         for quote in article.quotes:
             report.gold_quotes += 1
-            if _covered(quote.start, quote.end, predicted_spans) < COVERAGE * (quote.end - quote.start):
+            if _covered(quote.start, quote.end, predicted_spans) < COVERAGE * (
+                quote.end - quote.start
+            ):
                 report.misses.append(f"{article.file}: MISS [{quote.speaker}] {quote.text[:90]!r}")
                 continue
             report.found += 1
-            best = max(predicted, key=lambda p: _covered(p.start, p.end, [(quote.start, quote.end)]))
+            best = max(
+                predicted, key=lambda p: _covered(p.start, p.end, [(quote.start, quote.end)])
+            )
             if speaker_matches(best.speaker, quote.speaker, gold.aliases):
                 report.speaker_correct += 1
             else:
                 report.wrong_speakers.append(
-                    f"{article.file}: SPEAKER {best.speaker!r} (as written {best.speaker_as_written!r},"
-                    f" cue {best.cue!r}) should be {quote.speaker!r}: {quote.text[:70]!r}"
+                    f"{article.file}: SPEAKER {best.speaker!r} (as written"
+                    f" {best.speaker_as_written!r}, cue {best.cue!r}) should be {quote.speaker!r}:"
+                    f" {quote.text[:70]!r}"
                 )
         for p in predicted:
             length = max(p.end - p.start, 1)

@@ -8,12 +8,13 @@ speaker name Quotetrail reports ("Walsh said" after "Nick Paton Walsh" gives the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import bisect
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-import gender_guesser.detector as gender_detector  # type: ignore[import-untyped]
+import gender_guesser.detector as gender_detector
 import regex
 
 from quotetrail.pipeline.lexicon import (
@@ -29,13 +30,67 @@ EntityKind = Literal["person", "org", "unknown"]
 Gender = Literal["m", "f"]
 
 _PARTICLES = frozenset(
-    "al el ad ash bin ibn abu bint ben de da di del della der den du la le van von ter ten dos "
-    "das do y".split()
+    [
+        "al",
+        "el",
+        "ad",
+        "ash",
+        "bin",
+        "ibn",
+        "abu",
+        "bint",
+        "ben",
+        "de",
+        "da",
+        "di",
+        "del",
+        "della",
+        "der",
+        "den",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "ter",
+        "ten",
+        "dos",
+        "das",
+        "do",
+        "y",
+    ]
 )
 _ORG_SUFFIXES = frozenset(
-    "corp corporation inc incorporated ltd llc plc gmbh ag co company group holdings bank "
-    "ministry department agency council commission committee university institute association "
-    "union federation foundation authority police".split()
+    [
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "co",
+        "company",
+        "group",
+        "holdings",
+        "bank",
+        "ministry",
+        "department",
+        "agency",
+        "council",
+        "commission",
+        "committee",
+        "university",
+        "institute",
+        "association",
+        "union",
+        "federation",
+        "foundation",
+        "authority",
+        "police",
+    ]
 )
 _PREFIXED = regex.compile(r"^(?:al|el|ad|ash|as|at|an|ben|bin|abu|d|l)[-’'](?=\p{Lu})")
 
@@ -69,13 +124,16 @@ def is_possessive(token: Token) -> bool:
 
 def is_name_word(token: Token) -> bool:
     """A capitalised word that can be part of a name (not a sentence-starting common word)."""
-    if token.kind != "word":
-        return False
-    if _PREFIXED.match(token.text):
+    return token.kind == "word" and _is_name_text(token.text)
+
+
+@lru_cache(maxsize=65536)
+def _is_name_text(text: str) -> bool:
+    if _PREFIXED.match(text):
         return True
-    if not token.text[:1].isupper():
+    if not text[:1].isupper():
         return False
-    return _bare(token.text) not in NON_NAME_WORDS or _bare(token.text) in TITLE_WORDS
+    return _bare(text) not in NON_NAME_WORDS or _bare(text) in TITLE_WORDS
 
 
 def _is_particle(tokens: Sequence[Token], i: int) -> bool:
@@ -159,6 +217,7 @@ class Entity:
     gender: Gender | None = None
     roles: list[str] = field(default_factory=list)
     names_seen: set[tuple[str, ...]] = field(default_factory=set)
+    speaks: bool = False  # the text credits it with words somewhere
 
     @property
     def display(self) -> str:
@@ -206,8 +265,8 @@ def _gender(name: Sequence[str], honorific: str | None) -> Gender | None:
         return "f"
     if len(name) >= 2:
         guess = first_name_gender(name[0])
-        if guess in ("m", "f"):
-            return guess  # type: ignore[return-value]
+        if guess == "m" or guess == "f":
+            return guess
     return None
 
 
@@ -229,43 +288,67 @@ def _compatible(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
 
 
 class Registry:
-    """The document's entities and their mentions, built in reading order."""
+    """The document's entities and their mentions, built in reading order.
+
+    Lookups touch only entities sharing a word with the name and mentions inside a window, so
+    the cost per mention stays bounded however long the document is.
+    """
 
     def __init__(self) -> None:
         self.entities: list[Entity] = []
-        self.mentions: list[Mention] = []
+        self._by_word: dict[str, list[int]] = {}
+        self._full_names: dict[tuple[str, ...], int] = {}
+        self._mentions: list[Mention] = []
+        self._speech: list[tuple[int, int, Entity]] = []
 
     def entity_for(
         self, name: tuple[str, ...], *, role: str | None, honorific: str | None
     ) -> Entity:
         """The entity `name` denotes, creating it or lengthening its fullest name."""
+        known = self._full_names.get(name) if len(name) > 1 else None
+        if known is not None:
+            # A full name seen before denotes the same entity (only a bare surname is ambiguous).
+            if role:
+                self._note(known, name=name, role=role, honorific=honorific, kind="person")
+            return self.entities[known]
         kind = _classify(name, role, honorific)
-        for entity in reversed(self.entities):
+        related = sorted(
+            {k for word in name for k in self._by_word.get(_bare(word), ())}, reverse=True
+        )
+        for k in related:
+            entity = self.entities[k]
             if entity.kind == "org" or kind == "org":
                 if [_bare(w) for w in entity.name] == [_bare(w) for w in name]:
                     return entity
                 continue
             if _compatible(name, entity.name):
-                self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
+                self._note(k, name=name, role=role, honorific=honorific, kind=kind)
                 return entity
             if _compatible(entity.name, name):
                 entity.name = name  # a fuller form of a name seen before
-                self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
+                self._note(k, name=name, role=role, honorific=honorific, kind=kind)
                 return entity
         entity = Entity(name=name, kind=kind, gender=_gender(name, honorific))
-        self._note(entity, name=name, role=role, honorific=honorific, kind=kind)
         self.entities.append(entity)
+        self._note(len(self.entities) - 1, name=name, role=role, honorific=honorific, kind=kind)
         return entity
 
     def _note(
         self,
-        entity: Entity,
+        k: int,
         *,
         name: tuple[str, ...],
         role: str | None,
         honorific: str | None,
         kind: EntityKind,
     ) -> None:
+        entity = self.entities[k]
+        if len(name) > 1:
+            self._full_names[name] = k
+        for word in name:
+            holders = self._by_word.setdefault(_bare(word), [])
+            if k not in holders[-3:]:
+                holders.append(k)
         entity.names_seen.add(name)
         if role and role not in entity.roles:
             entity.roles.append(role)
@@ -275,14 +358,33 @@ class Registry:
             entity.gender = _gender(name, honorific) or _gender(entity.name, None)
 
     def add_mention(self, mention: Mention) -> None:
-        """Record a mention (mentions arrive in document order)."""
-        self.mentions.append(mention)
+        """Record a mention (kept in document order)."""
+        bisect.insort(self._mentions, mention, key=lambda m: m.start)
+        if mention.speech:
+            self.add_speech(mention.start, mention.end, mention.entity)
 
-    def mentions_before(self, position: int) -> list[Mention]:
-        """Mentions that end before `position`, nearest first."""
-        return [m for m in reversed(self.mentions) if m.end <= position]
+    def add_speech(self, start: int, end: int, entity: Entity) -> None:
+        """Record that the text credits `entity` with words at [start, end)."""
+        entity.speaks = True
+        bisect.insort(self._speech, (start, end, entity), key=lambda s: s[0])
 
-    def surname_holders(self, word: str) -> list[Entity]:
-        """People whose name ends with `word` (several means the surname alone is ambiguous)."""
-        key = _bare(word)
-        return [e for e in self.entities if e.kind != "org" and e.surname == key]
+    def mentions_before(self, position: int, *, window: int) -> Iterator[Mention]:
+        """Mentions ending before `position` and at most `window` characters back, nearest first."""
+        k = bisect.bisect_left(self._mentions, position, key=lambda m: m.start)
+        while k > 0:
+            k -= 1
+            mention = self._mentions[k]
+            if position - mention.end > window:
+                return
+            if mention.end <= position:
+                yield mention
+
+    def speech_between(self, start: int, end: int) -> list[Entity]:
+        """Entities credited with words inside [start, end)."""
+        k = bisect.bisect_left(self._speech, start, key=lambda s: s[0])
+        found = []
+        while k < len(self._speech) and self._speech[k][0] < end:
+            if self._speech[k][1] <= end:
+                found.append(self._speech[k][2])
+            k += 1
+        return found

@@ -18,16 +18,102 @@ from quotetrail.pipeline.speakers import Attribution, Attributor, QuoteSlot
 from quotetrail.pipeline.types import Document, Quotation, QuoteKind, Span
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
-_FIRST_SECOND_PERSON = frozenset("i we us our ours my me you your yours i'm we're i've we've".split())
+_FIRST_SECOND_PERSON = frozenset(
+    [
+        "i",
+        "we",
+        "us",
+        "our",
+        "ours",
+        "my",
+        "me",
+        "you",
+        "your",
+        "yours",
+        "i'm",
+        "we're",
+        "i've",
+        "we've",
+    ]
+)
 # Words right before an opening mark that make the marked words a name, title or term.
 _NAMING_WORDS = frozenset(
-    "word words term terms phrase titled entitled headlined hashtag nicknamed dubbed named "
-    "so-called known slogan motto label labelled labeled tagline caption banner sign "
-    "signs placard placards reading read headline album song film movie book novel show series "
-    "play podcast documentary programme program episode column article essay poem exhibition "
-    "brand moniker acronym".split()
+    [
+        "word",
+        "words",
+        "term",
+        "terms",
+        "phrase",
+        "titled",
+        "entitled",
+        "headlined",
+        "hashtag",
+        "nicknamed",
+        "dubbed",
+        "named",
+        "so-called",
+        "known",
+        "slogan",
+        "motto",
+        "label",
+        "labelled",
+        "labeled",
+        "tagline",
+        "caption",
+        "banner",
+        "sign",
+        "signs",
+        "placard",
+        "placards",
+        "reading",
+        "read",
+        "headline",
+        "album",
+        "song",
+        "film",
+        "movie",
+        "book",
+        "novel",
+        "show",
+        "series",
+        "play",
+        "podcast",
+        "documentary",
+        "programme",
+        "program",
+        "episode",
+        "column",
+        "article",
+        "essay",
+        "poem",
+        "exhibition",
+        "brand",
+        "moniker",
+        "acronym",
+    ]
 )
-_SMALL_WORDS = frozenset("a an the of and or in on at to for by with from as but nor is".split())
+_SMALL_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "and",
+        "or",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "by",
+        "with",
+        "from",
+        "as",
+        "but",
+        "nor",
+        "is",
+    ]
+)
 # Quotations this short are scare quotes or terms unless the text credits them explicitly.
 _MIN_UNCUED_DIRECT_WORDS = 4
 _MIN_FRAGMENT_WORDS = 2
@@ -68,6 +154,7 @@ def extract_quotations(document: Document) -> list[Quotation]:
     for k, candidate in enumerate(candidates):
         by_paragraph[candidate.paragraph].append(k)
     blocks: list[_Candidate] = []
+    last_direct: dict[int, _Candidate] = {}
     for index in range(len(paragraphs)):
         members = by_paragraph.get(index, [])
         if not members and not rejected.get(index):
@@ -89,7 +176,10 @@ def extract_quotations(document: Document) -> list[Quotation]:
         for k, (attribution, form) in found.items():
             candidates[k].attribution = attribution
             candidates[k].form = form
-        _fill_from_context(candidates, members, index, attributor)
+        _fill_from_context(candidates, members, index, attributor, last_direct)
+        directs = [candidates[k] for k in members if candidates[k].kind == "direct"]
+        if directs:
+            last_direct[index] = directs[-1]
 
     _share_along_chains(candidates)
     _credit_echoes(text, candidates + blocks)
@@ -99,7 +189,8 @@ def extract_quotations(document: Document) -> list[Quotation]:
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(text)
+    words: list[str] = _WORD.findall(text)
+    return words
 
 
 def _is_headline(text: str, paragraph: Span) -> bool:
@@ -166,29 +257,40 @@ def _is_title(words: list[str], inner: str) -> bool:
 
 
 def _fill_from_context(
-    candidates: list[_Candidate], members: list[int], index: int, attributor: Attributor
+    candidates: list[_Candidate],
+    members: list[int],
+    index: int,
+    attributor: Attributor,
+    last_direct: dict[int, _Candidate],
 ) -> None:
     """Quotations without a cue in their sentence: split quotes and quote-only paragraphs."""
+    following: list[_Candidate | None] = [None] * len(members)
+    upcoming: _Candidate | None = None
+    for position in range(len(members) - 1, -1, -1):
+        following[position] = upcoming
+        if candidates[members[position]].attribution is not None:
+            upcoming = candidates[members[position]]
+    preceding: _Candidate | None = None
     for position, k in enumerate(members):
         candidate = candidates[k]
-        if candidate.attribution is not None or candidate.kind == "fragment":
-            continue
-        earlier = [candidates[m] for m in members[:position] if candidates[m].attribution]
-        later = [candidates[m] for m in members[position + 1 :] if candidates[m].attribution]
-        source = earlier[-1] if earlier else (later[0] if later else None)
-        if source is not None and source.attribution is not None:
-            candidate.attribution = replace(
-                source.attribution,
-                cue="continuation",
-                confidence=source.attribution.confidence * 0.95,
-                competing=list(source.attribution.competing),
-            )
-            candidate.form = "continuation"
-            continue
-        if position == 0 and _opens_paragraph(attributor, candidate):
-            previous = _previous_paragraph_speaker(candidates, index, attributor)
-            if previous is not None:
-                candidate.attribution, candidate.form = previous
+        if candidate.attribution is None and candidate.kind != "fragment":
+            source = preceding or following[position]
+            if source is not None and source.attribution is not None:
+                candidate.attribution = replace(
+                    source.attribution,
+                    cue="continuation",
+                    confidence=source.attribution.confidence * 0.95,
+                    competing=list(source.attribution.competing),
+                )
+                candidate.form = "continuation"
+            elif position == 0 and _opens_paragraph(attributor, candidate):
+                previous = _previous_paragraph_speaker(
+                    last_direct.get(index - 1), index, attributor
+                )
+                if previous is not None:
+                    candidate.attribution, candidate.form = previous
+        if candidate.attribution is not None and candidate.form != "echo":
+            preceding = candidate
 
 
 def _opens_paragraph(attributor: Attributor, candidate: _Candidate) -> bool:
@@ -197,18 +299,17 @@ def _opens_paragraph(attributor: Attributor, candidate: _Candidate) -> bool:
 
 
 def _previous_paragraph_speaker(
-    candidates: list[_Candidate], index: int, attributor: Attributor
+    last: _Candidate | None, index: int, attributor: Attributor
 ) -> tuple[Attribution, str] | None:
     """The speaker of the quotation ending the paragraph before, or whom that paragraph intros."""
     if index == 0:
         return None
     paragraph = attributor.paragraphs[index - 1]
-    last = [c for c in candidates if c.paragraph == index - 1 and c.kind == "direct"]
-    if last and last[-1].attribution is not None and last[-1].attribution.speaker:
-        tail = attributor.text[last[-1].outer.end : paragraph.end]
+    if last is not None and last.attribution is not None and last.attribution.speaker:
+        tail = attributor.text[last.outer.end : paragraph.end]
         if len(tail) < 80:
             attribution = replace(
-                last[-1].attribution, cue="continuation (paragraph before)", competing=[]
+                last.attribution, cue="continuation (paragraph before)", competing=[]
             )
             attribution.confidence *= 0.85
             return attribution, "continuation"
@@ -224,7 +325,10 @@ def _share_along_chains(candidates: list[_Candidate]) -> None:
     for candidate in candidates:
         if candidate.chain is None or candidate.chain not in by_chain:
             continue
-        if candidate.attribution is None or candidate.form in ("continuation", "previous paragraph"):
+        if candidate.attribution is None or candidate.form in (
+            "continuation",
+            "previous paragraph",
+        ):
             candidate.attribution = replace(by_chain[candidate.chain], cue="continuation")
             candidate.form = "continuation"
 
@@ -286,6 +390,12 @@ def _block_quotation(
     """A paragraph set off without marks after a paragraph that introduces a speaker."""
     if index == 0:
         return None
+    previous = paragraphs[index - 1]
+    intro = text[previous.start : previous.end].rstrip()
+    cut = intro.rfind(". ", 0, len(intro) - 1)
+    last_sentence = intro[cut + 2 :] if cut >= 0 else intro
+    if not (intro.endswith(":") or _introduces(last_sentence)):
+        return None
     paragraph = paragraphs[index]
     body = text[paragraph.start : paragraph.end]
     words = [w.lower().replace("’", "'") for w in _words(body)]
@@ -293,12 +403,6 @@ def _block_quotation(
         return None
     personal = sum(1 for w in words if w in _FIRST_SECOND_PERSON)
     if personal < 2:
-        return None
-    previous = paragraphs[index - 1]
-    intro = text[previous.start : previous.end].rstrip()
-    cut = intro.rfind(". ", 0, len(intro) - 1)
-    last_sentence = intro[cut + 2 :] if cut >= 0 else intro
-    if not (intro.endswith(":") or _introduces(last_sentence)):
         return None
     found = attributor.previous_paragraph_cue(index)
     if found is None or found[0].entity is None or found[0].entity.kind != "person":

@@ -120,7 +120,11 @@ def pair_marks(text: str, paragraphs: tuple[Span, ...]) -> list[MarkedSpan]:
         stack: list[_Open] = []
         marks = [m.start() for m in _MARK.finditer(text, paragraph.start, paragraph.end)]
         last_single_closer = max(
-            (i for i in marks if text[i] in "’'" and _role(text, i, paragraph.start, paragraph.end)[1]),
+            (
+                i
+                for i in marks
+                if text[i] in "’'" and _role(text, i, paragraph.start, paragraph.end)[1]
+            ),
             default=-1,
         )
         carried_chain = chain_of_open
@@ -166,7 +170,9 @@ def pair_marks(text: str, paragraphs: tuple[Span, ...]) -> list[MarkedSpan]:
         continues = _continues(text, paragraphs, index, outer.mark)
         if not continues:
             continue
-        chain = carried_chain if outer.pos == paragraph.start and carried_chain is not None else None
+        chain = (
+            carried_chain if outer.pos == paragraph.start and carried_chain is not None else None
+        )
         if chain is None:
             chain = next_chain
             next_chain += 1

@@ -43,13 +43,68 @@ WhoKind = Literal["name", "pronoun", "role", "indefinite"]
 
 _DASHES = frozenset({"–", "—", "―", "-", "‒"})
 _SKIPPABLE = frozenset(
-    "also then later again once further has had have was is were would will could can may might "
-    "not never previously repeatedly recently simply just finally still even had already first "
-    "quickly".split()
+    [
+        "also",
+        "then",
+        "later",
+        "again",
+        "once",
+        "further",
+        "has",
+        "had",
+        "have",
+        "was",
+        "is",
+        "were",
+        "would",
+        "will",
+        "could",
+        "can",
+        "may",
+        "might",
+        "not",
+        "never",
+        "previously",
+        "repeatedly",
+        "recently",
+        "simply",
+        "just",
+        "finally",
+        "still",
+        "even",
+        "had",
+        "already",
+        "first",
+        "quickly",
+    ]
 )
 _PREPOSITIONS = frozenset(
-    "with to by for from of at about against into onto toward towards like than upon via among "
-    "between behind before after under over".split()
+    [
+        "with",
+        "to",
+        "by",
+        "for",
+        "from",
+        "of",
+        "at",
+        "about",
+        "against",
+        "into",
+        "onto",
+        "toward",
+        "towards",
+        "like",
+        "than",
+        "upon",
+        "via",
+        "among",
+        "between",
+        "behind",
+        "before",
+        "after",
+        "under",
+        "over",
+    ]
 )
 # How far back a pronoun looks for its antecedent, in characters of text.
 _PRONOUN_WINDOW = 2500
@@ -199,8 +254,10 @@ def _appositive_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | Non
 
 
 def _skip_left(tokens: Sequence[Token], j: int, floor: int) -> int:
-    while j >= floor and tokens[j].kind == "word" and (
-        tokens[j].lower in _SKIPPABLE or tokens[j].lower.endswith("ly")
+    while (
+        j >= floor
+        and tokens[j].kind == "word"
+        and (tokens[j].lower in _SKIPPABLE or tokens[j].lower.endswith("ly"))
     ):
         j -= 1
     return j
@@ -323,14 +380,15 @@ class Attributor:
         self.text = text
         self.paragraphs = paragraphs
         self.registry = Registry()
-        self.speech_spans: list[tuple[int, int, Entity]] = []
 
     # --- resolution ------------------------------------------------------------------------
     def resolve(self, who: Who, position: int) -> Attribution:
         """Turn a speaker phrase into an attribution with the entity's fullest name."""
         if who.kind == "name":
             parts = split_title(who.words)
-            entity = self.registry.entity_for(parts.name, role=parts.role, honorific=parts.honorific)
+            entity = self.registry.entity_for(
+                parts.name, role=parts.role, honorific=parts.honorific
+            )
             return Attribution(
                 speaker=entity.display,
                 speaker_as_written=who.text,
@@ -339,27 +397,26 @@ class Attributor:
                 entity=entity,
             )
         if who.kind == "pronoun":
-            entity = self._antecedent(who.words[0], position)
-            if entity is None:
+            antecedent = self._antecedent(who.words[0], position)
+            if antecedent is None:
                 return Attribution(speaker_as_written=who.text, confidence=0.2)
             return Attribution(
-                speaker=entity.display, speaker_as_written=who.text, confidence=0.8, entity=entity
+                speaker=antecedent.display,
+                speaker_as_written=who.text,
+                confidence=0.8,
+                entity=antecedent,
             )
         if who.kind == "role":
-            entity = self._role_holder(who, position)
-            if entity is None:
+            holder = self._role_holder(who, position)
+            if holder is None:
                 return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.5)
             return Attribution(
-                speaker=entity.display, speaker_as_written=who.text, confidence=0.75, entity=entity
+                speaker=holder.display, speaker_as_written=who.text, confidence=0.75, entity=holder
             )
         return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.7)
 
     def _candidates(self, position: int) -> list[Mention]:
-        return [
-            m
-            for m in self.registry.mentions_before(position)
-            if position - m.end <= _PRONOUN_WINDOW
-        ]
+        return list(self.registry.mentions_before(position, window=_PRONOUN_WINDOW))
 
     def _antecedent(self, pronoun: str, position: int) -> Entity | None:
         mentions = self._candidates(position)
@@ -369,7 +426,7 @@ class Attributor:
             def fits(entity: Entity) -> bool:
                 if entity.kind == "org":
                     return False
-                if entity.kind == "unknown" and not self._speaks(entity):
+                if entity.kind == "unknown" and not entity.speaks:
                     return False
                 return entity.gender in (None, wanted)
 
@@ -387,9 +444,6 @@ class Attributor:
                     continue
                 return mention.entity
         return None
-
-    def _speaks(self, entity: Entity) -> bool:
-        return any(e is entity for _, _, e in self.speech_spans)
 
     def _role_holder(self, who: Who, position: int) -> Entity | None:
         head = who.words[-1].lower()
@@ -416,9 +470,13 @@ class Attributor:
         if best[0] == 0:
             # No role word matches: the nearest subject of the right kind.
             for mention in mentions:
-                if mention.subject and (mention.entity.kind == "org") == want_org:
-                    if mention.entity.kind != "unknown" or self._speaks(mention.entity):
-                        return mention.entity
+                entity = mention.entity
+                if (
+                    mention.subject
+                    and (entity.kind == "org") == want_org
+                    and (entity.kind != "unknown" or entity.speaks)
+                ):
+                    return entity
             return None
         return best[1]
 
@@ -446,7 +504,9 @@ class Attributor:
             if not parts.name or is_title_only(words):
                 i = end + 1
                 continue
-            entity = self.registry.entity_for(parts.name, role=parts.role, honorific=parts.honorific)
+            entity = self.registry.entity_for(
+                parts.name, role=parts.role, honorific=parts.honorific
+            )
             previous = tokens[start - 1] if start > 0 else None
             subject = first_in_sentence and (
                 previous is None or previous.lower not in _PREPOSITIONS
@@ -455,15 +515,10 @@ class Attributor:
             mention = Mention(
                 entity, tokens[start].start, tokens[end].end, " ".join(words), subject, speech
             )
-            self._add_mention(mention)
-            if speech:
-                self.speech_spans.append((mention.start, mention.end, entity))
+            self.registry.add_mention(mention)
             if entity.kind != "unknown" or speech:
                 first_in_sentence = False
             i = end + 1
-
-    def _add_mention(self, mention: Mention) -> None:
-        bisect.insort(self.registry.mentions, mention, key=lambda m: m.start)
 
     @staticmethod
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
@@ -474,8 +529,10 @@ class Attributor:
             while j < len(tokens) and j - k < 25 and tokens[j].text not in {",", "."}:
                 j += 1
             k = j + 1 if j < len(tokens) and tokens[j].text == "," else k
-        while k < len(tokens) and tokens[k].kind == "word" and (
-            tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly")
+        while (
+            k < len(tokens)
+            and tokens[k].kind == "word"
+            and (tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly"))
         ):
             k += 1
         if k < len(tokens) and _is_verb(tokens[k], fragment=False):
@@ -527,9 +584,10 @@ class Attributor:
             if form == "intro" and slot.fragment:
                 attribution.confidence *= 0.9
             if attribution.entity is not None:
-                self.speech_spans.append((who.start, who.end, attribution.entity))
-                if who.kind != "name":
-                    self._add_mention(
+                if who.kind == "name":
+                    self.registry.add_speech(who.start, who.end, attribution.entity)
+                else:
+                    self.registry.add_mention(
                         Mention(attribution.entity, who.start, who.end, who.text, True, True)
                     )
             attribution.competing = self._competing(
@@ -546,7 +604,7 @@ class Attributor:
             if k < len(tokens) and tokens[k].lower in ("he", "she"):
                 entity = self._antecedent(tokens[k].lower, tokens[k].start)
                 if entity is not None:
-                    self._add_mention(
+                    self.registry.add_mention(
                         Mention(entity, tokens[k].start, tokens[k].end, tokens[k].text, True, False)
                     )
 
@@ -569,10 +627,9 @@ class Attributor:
             zone_start = previous.start if last < 0 else last + 2
             zone_end = previous.end
         names: list[str] = []
-        for start, end, entity in self.speech_spans:
-            if start >= zone_start and end <= zone_end and entity is not speaker:
-                if entity.kind in ("person", "org") and entity.display not in names:
-                    names.append(entity.display)
+        for entity in self.registry.speech_between(zone_start, zone_end):
+            if entity is not speaker and entity.kind != "unknown" and entity.display not in names:
+                names.append(entity.display)
         return names
 
     def previous_paragraph_cue(self, index: int) -> tuple[Attribution, str] | None:
@@ -590,20 +647,16 @@ class Attributor:
         found = _intro(tokens, len(tokens), last_start, fragment=True)
         options = [found] if found is not None else []
         options += [(who, "subject") for who in _mentions_in(tokens, last_start, len(tokens))]
+        chosen: tuple[Attribution, str] | None = None
         for who, cue in options:
             attribution = self.resolve(who, who.start)
             entity = attribution.entity
             if (entity is not None and entity.kind != "unknown") or who.kind == "indefinite":
+                chosen = attribution, cue
                 break
-        else:
+        if chosen is None:
             return None
+        attribution, cue = chosen
         attribution.cue = f"{cue} (paragraph before{', colon' if colon else ''})"
         attribution.confidence *= 0.9 if colon else 0.65
         return attribution, "previous paragraph"
-
-    def introduces_speech(self, index: int) -> Entity | None:
-        """The person a paragraph introduces as about to speak (for block quotations)."""
-        found = self.previous_paragraph_cue(index + 1)
-        if found is None:
-            return None
-        return found[0].entity

@@ -2,41 +2,123 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
-
-import regex
+from typing import Literal, NamedTuple
 
 from quotetrail.pipeline.lexicon import REPORTING_VERBS
 from quotetrail.pipeline.types import Span
 
 TokenKind = Literal["word", "punct", "quote"]
 
-# U.N. / U.S. acronyms with dots; words with inner apostrophes and hyphens; any other character.
-_TOKEN = regex.compile(r"(?:\p{L}\.){2,}|[\p{L}\p{M}\d]+(?:[’'\-][\p{L}\p{M}\d]+)*[’']?|[^\s]")
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms mx dr prof sen rep gov gen col lt capt sgt cpl adm maj cmdr rev fr sr jr st mt ft "
-    "hon pres supt insp det atty sec amb cllr no vs inc corp ltd co bros jan feb mar apr jun jul "
-    "aug sep sept oct nov dec ave blvd rd dept univ calif fla tex ill mass mich minn penn wash "
-    "conn ariz colo ore nev ky tenn va ga ala miss md del okla kan neb wis ind".split()
+_ABBREVIATIONS = [
+    "mr",
+    "mrs",
+    "ms",
+    "mx",
+    "dr",
+    "prof",
+    "sen",
+    "rep",
+    "gov",
+    "gen",
+    "col",
+    "lt",
+    "capt",
+    "sgt",
+    "cpl",
+    "adm",
+    "maj",
+    "cmdr",
+    "rev",
+    "fr",
+    "sr",
+    "jr",
+    "st",
+    "mt",
+    "ft",
+    "hon",
+    "pres",
+    "supt",
+    "insp",
+    "det",
+    "atty",
+    "sec",
+    "amb",
+    "cllr",
+    "no",
+    "vs",
+    "inc",
+    "corp",
+    "ltd",
+    "co",
+    "bros",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "ave",
+    "blvd",
+    "rd",
+    "dept",
+    "univ",
+    "calif",
+    "fla",
+    "tex",
+    "ill",
+    "mass",
+    "mich",
+    "minn",
+    "penn",
+    "wash",
+    "conn",
+    "ariz",
+    "colo",
+    "ore",
+    "nev",
+    "ky",
+    "tenn",
+    "va",
+    "ga",
+    "ala",
+    "miss",
+    "md",
+    "del",
+    "okla",
+    "kan",
+    "neb",
+    "wis",
+    "ind",
+]
+# In order: U.N.-style acronyms; abbreviations and initials that keep their period (`Sen.`,
+# `J.`); words with inner apostrophes or hyphens, keeping a plural possessive's apostrophe
+# (`players’`); any other single character.
+# The standard library's engine is over twice as fast as `regex` here; `[^\W\d_]` is a letter.
+_TOKEN = re.compile(
+    r"(?:[^\W\d_]\.){2,}"
+    r"|(?=[^\W\d_]{1,5}\.)(?:(?i:" + "|".join(_ABBREVIATIONS) + r")|[A-Z])\.(?!\w)"
+    r"|[^\W_]+(?:[’'\-][^\W_]+)*(?:(?<=[sS])[’'](?!\w))?"
+    r"|\S"
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """A word, a punctuation character, or a whole quotation (`quote` is its index)."""
 
     text: str
     start: int
     end: int
     kind: TokenKind
-    quote: int | None = None
-
-    @property
-    def lower(self) -> str:
-        """Lower-cased text with typographic apostrophes made straight."""
-        return self.text.lower().replace("’", "'")
+    quote: int | None
+    lower: str  # lower-cased, typographic apostrophes made straight
 
     @property
     def is_capitalised(self) -> bool:
@@ -52,35 +134,26 @@ def tokenize(text: str, span: Span, quotes: Sequence[tuple[int, Span]]) -> list[
         if outer.start < position or outer.end > span.end:
             continue
         tokens.extend(_words(text, position, outer.start))
-        tokens.append(Token(text[outer.start : outer.end], outer.start, outer.end, "quote", index))
+        inner = text[outer.start : outer.end]
+        tokens.append(Token(inner, outer.start, outer.end, "quote", index, inner.lower()))
         position = outer.end
     tokens.extend(_words(text, position, span.end))
     return tokens
 
 
 def _words(text: str, start: int, end: int) -> list[Token]:
-    tokens: list[Token] = []
-    for match in _TOKEN.finditer(text, start, end):
-        word = match.group()
-        is_word = word[0].isalnum()
-        if is_word and word[-1] in "’'" and not word.lower().endswith(("s'", "s’")):
-            # A trailing apostrophe belongs to the word only as a plural possessive.
-            tokens.append(Token(word[:-1], match.start(), match.end() - 1, "word"))
-            tokens.append(Token(word[-1], match.end() - 1, match.end(), "punct"))
-            continue
-        if word == "." and tokens and _takes_period(tokens[-1]) and tokens[-1].end == match.start():
-            previous = tokens.pop()
-            tokens.append(Token(previous.text + ".", previous.start, match.end(), "word"))
-            continue
-        tokens.append(Token(word, match.start(), match.end(), "word" if is_word else "punct"))
-    return tokens
-
-
-def _takes_period(token: Token) -> bool:
-    """Abbreviations and initials keep their period: `Sen.`, `J.`."""
-    if token.kind != "word":
-        return False
-    return token.lower in _ABBREVIATIONS or (len(token.text) == 1 and token.text.isupper())
+    return [
+        Token(
+            word,
+            m.start(),
+            m.end(),
+            "word" if word[0].isalnum() else "punct",
+            None,
+            word.lower().replace("’", "'"),
+        )
+        for m in _TOKEN.finditer(text, start, end)
+        for word in (m.group(),)
+    ]
 
 
 def sentence_starts(tokens: Sequence[Token], quote_texts: Mapping[int, str]) -> list[int]:
@@ -88,7 +161,9 @@ def sentence_starts(tokens: Sequence[Token], quote_texts: Mapping[int, str]) -> 
     starts = [0] if tokens else []
     for i in range(1, len(tokens)):
         previous, current = tokens[i - 1], tokens[i]
-        starts_upper = current.kind == "quote" or current.text[:1].isupper() or current.text[:1].isdigit()
+        starts_upper = (
+            current.kind == "quote" or current.text[:1].isupper() or current.text[:1].isdigit()
+        )
         if not starts_upper:
             continue
         if previous.kind == "punct" and previous.text in ".!?":

@@ -1,0 +1,70 @@
+"""Extraction speed: articles of about 5 KB per second on one core.
+
+Run: `python -m benchmarks.extraction [--articles N]`. Articles are built deterministically from
+the paragraphs of the seed articles and the test fixtures, shuffled with a fixed seed, so the mix
+of quotations, names and narrative is realistic and the figure is reproducible.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import time
+from pathlib import Path
+
+from quotetrail.pipeline.extract import extract_quotations
+from quotetrail.pipeline.text import document_from_text, paragraph_spans
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTICLE_BYTES = 5_000
+
+
+def corpus(count: int, *, seed: int = 7) -> list[str]:
+    """`count` articles of about ARTICLE_BYTES each, from real paragraphs in a fixed order."""
+    paragraphs: list[str] = []
+    for path in sorted([*ROOT.glob("seeds/*.txt"), *ROOT.glob("tests/fixtures/articles/*.txt")]):
+        text = path.read_text(encoding="utf-8")
+        paragraphs += [text[s.start : s.end] for s in paragraph_spans(text)]
+    rng = random.Random(seed)
+    articles = []
+    for _ in range(count):
+        parts: list[str] = []
+        size = 0
+        while size < ARTICLE_BYTES:
+            part = rng.choice(paragraphs)
+            parts.append(part)
+            size += len(part.encode("utf-8")) + 2
+        articles.append("\n\n".join(parts))
+    return articles
+
+
+def main() -> None:
+    """Measure and print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=2000)
+    args = parser.parse_args()
+    articles = corpus(args.articles)
+    extract_quotations(document_from_text(articles[0]))  # warm caches and imports
+    started = time.perf_counter()
+    quotes = sum(len(extract_quotations(document_from_text(a))) for a in articles)
+    elapsed = time.perf_counter() - started
+    mean_bytes = sum(len(a.encode("utf-8")) for a in articles) / len(articles)
+    print(
+        json.dumps(
+            {
+                "articles": len(articles),
+                "mean_article_bytes": round(mean_bytes),
+                "quotes": quotes,
+                "seconds": round(elapsed, 3),
+                "articles_per_s": round(len(articles) / elapsed, 1),
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

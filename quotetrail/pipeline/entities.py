@@ -127,8 +127,15 @@ def is_name_word(token: Token) -> bool:
     return token.kind == "word" and _is_name_text(token.text)
 
 
+_AFFILIATION = regex.compile(r"^[RDI]-\p{Lu}")  # `R-Ohio`, `D-Calif.`: party and state
+
+
 @lru_cache(maxsize=65536)
 def _is_name_text(text: str) -> bool:
+    if text.startswith("@") and len(text) > 1:
+        return True  # a social-media handle names its owner
+    if _AFFILIATION.match(text):
+        return False
     if _PREFIXED.match(text):
         return True
     if not text[:1].isupper():
@@ -158,15 +165,24 @@ def run_left(tokens: Sequence[Token], j: int) -> int | None:
             start -= 1
             continue
         break
+    while (
+        start - 2 >= 0
+        and tokens[start - 1].lower in _CONNECTORS
+        and is_name_word(tokens[start - 2])
+        and not is_possessive(tokens[start - 2])
+    ):
+        earlier = run_left(tokens, start - 2)
+        if earlier is None or not _org_run(tokens[earlier : j + 1]):
+            break
+        if is_title_only([t.text for t in tokens[earlier : start - 1]]):
+            break
+        start = earlier
     while start <= j and _bare(tokens[start].text) in NON_NAME_WORDS and start < j:
         start += 1  # `The Taliban`, `Meanwhile Smith`
     return start
 
 
-def run_right(tokens: Sequence[Token], i: int) -> int | None:
-    """End index (inclusive) of the name run that starts at token i."""
-    if i >= len(tokens) or not is_name_word(tokens[i]):
-        return None
+def _plain_run_right(tokens: Sequence[Token], i: int) -> int:
     end = i
     while end + 1 < len(tokens) and not is_possessive(tokens[end]):
         following = tokens[end + 1]
@@ -174,6 +190,37 @@ def run_right(tokens: Sequence[Token], i: int) -> int | None:
             end += 1
             continue
         break
+    return end
+
+
+_CONNECTORS = frozenset({"of", "for", "and", "&", "on"})
+
+
+def _org_run(words: Sequence[Token]) -> bool:
+    return any(_bare(t.text) in ORG_NAME_WORDS for t in words)
+
+
+def run_right(tokens: Sequence[Token], i: int) -> int | None:
+    """End index (inclusive) of the name run that starts at token i.
+
+    Runs joined by `of`, `for`, `and` stay one name when the whole is an organisation's:
+    `Bank of England`, `Marlow and Severn NHS Trust`, `Ministry of Trade and Industry`.
+    """
+    if i >= len(tokens) or not is_name_word(tokens[i]):
+        return None
+    end = _plain_run_right(tokens, i)
+    while (
+        end + 2 < len(tokens)
+        and tokens[end + 1].lower in _CONNECTORS
+        and is_name_word(tokens[end + 2])
+        and not is_possessive(tokens[end])
+    ):
+        further = _plain_run_right(tokens, end + 2)
+        if not _org_run(tokens[i : further + 1]) or is_title_only(
+            [t.text for t in tokens[i : end + 1]]
+        ):
+            break
+        end = further
     return end
 
 
@@ -315,6 +362,17 @@ class Registry:
         related = sorted(
             {k for word in name for k in self._by_word.get(_bare(word), ())}, reverse=True
         )
+        if len(name) == 1:
+            holders = [
+                k
+                for k in related
+                if self.entities[k].kind != "org" and _compatible(name, self.entities[k].name)
+            ]
+            if len(holders) > 1:
+                # A bare surname shared by several people: newspapers use it for the person the
+                # story is about, who is introduced first.
+                self._note(min(holders), name=name, role=role, honorific=honorific, kind=kind)
+                return self.entities[min(holders)]
         for k in related:
             entity = self.entities[k]
             if entity.kind == "org" or kind == "org":

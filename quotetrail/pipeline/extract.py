@@ -149,7 +149,10 @@ def extract_quotations(document: Document) -> list[Quotation]:
         else:
             candidates.append(candidate)
 
-    attributor = Attributor(text, paragraphs)
+    quoted: dict[int, list[Span]] = defaultdict(list)
+    for span in marked:
+        quoted[span.paragraph].append(span.outer)
+    attributor = Attributor(text, paragraphs, quoted)
     by_paragraph: dict[int, list[int]] = defaultdict(list)
     for k, candidate in enumerate(candidates):
         by_paragraph[candidate.paragraph].append(k)
@@ -273,7 +276,8 @@ def _fill_from_context(
     preceding: _Candidate | None = None
     for position, k in enumerate(members):
         candidate = candidates[k]
-        if candidate.attribution is None and candidate.kind != "fragment":
+        weak = candidate.form == "previous sentence"
+        if (candidate.attribution is None or weak) and candidate.kind != "fragment":
             source = preceding or following[position]
             if source is not None and source.attribution is not None:
                 candidate.attribution = replace(
@@ -283,6 +287,8 @@ def _fill_from_context(
                     competing=list(source.attribution.competing),
                 )
                 candidate.form = "continuation"
+            elif weak:
+                pass
             elif position == 0 and _opens_paragraph(attributor, candidate):
                 previous = _previous_paragraph_speaker(
                     last_direct.get(index - 1), index, attributor
@@ -374,7 +380,7 @@ def _credit_echoes(text: str, candidates: list[_Candidate]) -> None:
 
 def _keep(candidate: _Candidate) -> bool:
     """Whether a candidate is an attributable quotation."""
-    cued = candidate.form in ("trailer", "intro", "echo")
+    cued = candidate.form in ("trailer", "intro", "echo", "previous sentence")
     if candidate.kind == "fragment":
         return cued and candidate.words >= _MIN_FRAGMENT_WORDS
     if candidate.words == 1:

@@ -419,6 +419,14 @@ TITLE_WORDS = frozenset(
         "Metropolitan",
         "Elder",
         "Chieftain",
+        "Democrat",
+        "Republican",
+        "Labour",
+        "Tory",
+        "Conservative",
+        "Socialist",
+        "Backbencher",
+        "Member",
     ]
 )
 
@@ -667,6 +675,24 @@ PERSON_ROLE_NOUNS = frozenset(
         "defenceman",
         "defenseman",
         "winger",
+        "backbencher",
+        "meteorologist",
+        "forecaster",
+        "clerk",
+        "cashier",
+        "bartender",
+        "waiter",
+        "homeowner",
+        "commuter",
+        "shopper",
+        "tourist",
+        "visitor",
+        "pastor",
+        "priest",
+        "chaplain",
+        "coroner",
+        "moderator",
+        "trustee",
     ]
 )
 
@@ -936,7 +962,7 @@ SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 INDEFINITE_DETERMINERS = frozenset(
     {"a", "an", "one", "another", "some", "several", "many", "two", "three", "few", "other"}
 )
-DEFINITE_DETERMINERS = frozenset({"the", "this", "that", "his", "her", "their", "its", "our"})
+DEFINITE_DETERMINERS = frozenset({"the", "his", "her", "their", "its", "our"})
 
 # Plural bare nouns that are sources on their own: `officials said`, `police said`.
 BARE_PLURAL_SOURCES = frozenset(
@@ -1236,5 +1262,26 @@ NON_NAME_WORDS = frozenset(
         "amid",
         "via",
         "per",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "has",
+        "have",
+        "had",
+        "do",
+        "does",
+        "did",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "must",
+        "shall",
+        "am",
     ]
 )

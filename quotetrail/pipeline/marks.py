@@ -45,6 +45,7 @@ class MarkedSpan:
 class _Open:
     pos: int
     mark: MarkType
+    straight: bool  # a typewriter mark; curly and straight marks nest inside each other
 
 
 def _mark_type(ch: str) -> MarkType:
@@ -132,20 +133,20 @@ def pair_marks(text: str, paragraphs: tuple[Span, ...]) -> list[MarkedSpan]:
         for i in marks:
             ch = text[i]
             kind = _mark_type(ch)
+            straight = ch in _STRAIGHT
             can_open, can_close = _role(text, i, paragraph.start, paragraph.end)
-            open_types = [o.mark for o in stack]
-            if can_close and kind in open_types:
+            target = _closes(stack, kind, straight) if can_close else None
+            if target is not None:
                 if (
                     kind == "single"
                     and _is_plural_possessive(text, i, paragraph.end)
                     and i < last_single_closer
                 ):
                     continue
-                if can_open and ch == '"' and stack[-1].mark != kind:
-                    stack.append(_Open(i, kind))  # a straight mark opening a nested quotation
+                if can_open and straight and not stack[target].straight:
+                    stack.append(_Open(i, kind, straight))  # `“He said "no" twice”`
                     continue
-                while stack[-1].mark != kind:
-                    stack.pop()  # an unclosed inner mark was an apostrophe or a stray
+                del stack[target + 1 :]  # unclosed inner marks were apostrophes or strays
                 opened = stack.pop()
                 chain = carried_chain if not stack and opened.pos == paragraph.start else None
                 spans.append(
@@ -160,10 +161,10 @@ def pair_marks(text: str, paragraphs: tuple[Span, ...]) -> list[MarkedSpan]:
                     )
                 )
             elif can_open:
-                if stack and stack[-1].mark == kind:
-                    # Same-type nesting is unheard of in edited text: the earlier mark was stray.
+                if stack and stack[-1].mark == kind and stack[-1].straight == straight:
+                    # Same-glyph nesting is unheard of in edited text: the earlier mark was stray.
                     stack.pop()
-                stack.append(_Open(i, kind))
+                stack.append(_Open(i, kind, straight))
         if not stack:
             continue
         outer = stack[0]
@@ -190,6 +191,19 @@ def pair_marks(text: str, paragraphs: tuple[Span, ...]) -> list[MarkedSpan]:
         chain_of_open = chain
     spans.sort(key=lambda s: (s.outer.start, -s.outer.end))
     return spans
+
+
+def _closes(stack: list[_Open], kind: MarkType, straight: bool) -> int | None:
+    """Index of the open mark a closing mark closes: same glyph family first, then same type."""
+    fallback = None
+    for k in range(len(stack) - 1, -1, -1):
+        if stack[k].mark != kind:
+            continue
+        if stack[k].straight == straight:
+            return k
+        if fallback is None:
+            fallback = k
+    return fallback
 
 
 def _continues(text: str, paragraphs: tuple[Span, ...], index: int, mark: MarkType) -> bool:

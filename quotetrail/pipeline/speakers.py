@@ -12,7 +12,9 @@ inside quotations are never candidates, because the registry only sees the autho
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+import re
+from itertools import islice
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,6 +43,7 @@ from quotetrail.pipeline.types import Span
 
 WhoKind = Literal["name", "pronoun", "role", "indefinite"]
 
+_LOWER_WORD = re.compile(r"\b[a-z][a-z'’-]*\b")
 _DASHES = frozenset({"–", "—", "―", "-", "‒"})
 _SKIPPABLE = frozenset(
     [
@@ -106,8 +109,9 @@ _PREPOSITIONS = frozenset(
         "over",
     ]
 )
-# How far back a pronoun looks for its antecedent, in characters of text.
-_PRONOUN_WINDOW = 2500
+# How far back a pronoun or role noun looks for its antecedent: characters, and mentions.
+_PRONOUN_WINDOW = 6000
+_PRONOUN_MENTIONS = 80
 # How many tokens may stand between a quotation and the verb or speaker that credits it.
 _CUE_REACH = 14
 
@@ -150,6 +154,13 @@ class QuoteSlot:
     paragraph: int
     chain: int | None
     fragment: bool
+
+
+def _org_like(entity: Entity) -> bool:
+    """An organisation, or a several-word name that is no person's (`Halvorsen Robotics`)."""
+    if entity.kind == "org":
+        return True
+    return entity.kind == "unknown" and len(entity.name) >= 2
 
 
 def _is_verb(token: Token, *, fragment: bool) -> bool:
@@ -225,6 +236,9 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
             if is_title_only(words):
                 return Who("role", words, token.start, tokens[end].end)
             return Who("name", words, token.start, tokens[end].end)
+    named = _described_name(tokens, i, ceiling)
+    if named is not None:
+        return named
     first = token.lower
     if first in DEFINITE_DETERMINERS or first in INDEFINITE_DETERMINERS or is_possessive(token):
         for k in range(i + 1, min(i + 8, ceiling)):
@@ -235,10 +249,35 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
                 # `the company’s chief executive, Jane Doe`: the name after the role wins.
                 words = tuple(t.text for t in tokens[i : k + 1])
                 kind: WhoKind = "indefinite" if first in INDEFINITE_DETERMINERS else "role"
-                named = _appositive_name(tokens, k + 1, ceiling)
+                named = _appositive_name(tokens, k + 1, ceiling) or _described_name(
+                    tokens, k, ceiling
+                )
                 return named or Who(kind, words, token.start, candidate.end)
     if _role_noun(token) == "plural":
         return Who("indefinite", (token.text,), token.start, token.end)
+    return None
+
+
+def _described_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
+    """`meteorologist Kenji Abernathy`, `authority spokesperson Felipe Arroyo`: the name."""
+    for k in range(i, min(i + 4, ceiling)):
+        if tokens[k].kind != "word":
+            return None
+        if is_name_word(tokens[k]):
+            if k == i or not any(_role_noun(t) for t in tokens[i:k]):
+                return None
+            end = run_right(tokens, k)
+            if end is None:
+                return None
+            end = min(end, ceiling - 1)
+            words = tuple(t.text for t in tokens[k : end + 1])
+            return (
+                None
+                if is_title_only(words)
+                else Who("name", words, tokens[k].start, tokens[end].end)
+            )
+        if tokens[k].lower in _PREPOSITIONS or tokens[k].lower in DEFINITE_DETERMINERS:
+            return None
     return None
 
 
@@ -278,11 +317,47 @@ def _subject_of_verb(tokens: Sequence[Token], v: int, floor: int) -> Who | None:
         while k >= floor and j - k < 30 and tokens[k].text != "," and tokens[k].kind != "quote":
             k -= 1
         if k >= floor and tokens[k].text == ",":
-            opener = _who_at_left(tokens, k - 1, floor)
-            if opener is not None and opener.kind in ("name", "pronoun"):
+            opener = _head_of_phrase(tokens, k - 1, floor)
+            if opener is not None and (opener.kind != "role" or before_comma is None):
                 return opener
         return before_comma
-    return _who_at_left(tokens, j, floor)
+    return _head_of_phrase(tokens, j, floor)
+
+
+def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
+    """The speaker phrase ending at j, looking past prepositional phrases: `A nurse at Queen
+    Adelaide Hospital` and `The mayor of Springfield` are the nurse and the mayor."""
+    k = j
+    for _ in range(3):
+        p = k
+        while (
+            p > floor
+            and k - p < 8
+            and tokens[p].kind == "word"
+            and tokens[p].lower not in _PREPOSITIONS
+        ):
+            p -= 1
+        if p <= floor or tokens[p].lower not in _PREPOSITIONS or tokens[p - 1].kind != "word":
+            break
+        if is_name_word(tokens[p - 1]) and tokens[p].lower in ("of", "for"):
+            break  # part of a name: `Bank of England`, `Families for Transparency`
+        k = p - 1
+    who = _who_at_left(tokens, k, floor)
+    if who is None and k != j:
+        who = _who_at_left(tokens, j, floor)
+    return who or _unknown_noun_phrase(tokens, k, floor)
+
+
+def _unknown_noun_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
+    """`One government backbencher` before a reporting verb: an indefinite source as written."""
+    for k in range(j, max(floor, j - 4) - 1, -1):
+        word = tokens[k]
+        if word.kind != "word" or not word.text.islower():
+            return None
+        if word.lower in INDEFINITE_DETERMINERS and k < j:
+            words = tuple(t.text for t in tokens[k : j + 1])
+            return Who("indefinite", words, word.start, tokens[j].end)
+    return None
 
 
 def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | None:
@@ -309,15 +384,27 @@ def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | Non
         who = _who_at_right(tokens, k, end)
         if who is not None:
             return who, token.lower
-    limit = min(end, i + _CUE_REACH)
-    for v in range(i + 1, limit):
-        if tokens[v].kind == "quote":
-            break
-        if _is_verb(tokens[v], fragment=False):
-            who = _subject_of_verb(tokens, v, i)
-            if who is not None and who.start == tokens[i].start:
-                return who, tokens[v].lower
-            break
+    who = _who_at_right(tokens, i, end)
+    if who is None:
+        return None
+    k = i
+    while k < end and tokens[k].start < who.end:
+        k += 1
+    if k < end and tokens[k].text == ",":
+        # An appositive between the speaker and the verb: `Smith, 45, a nurse, said`.
+        close = next((m for m in range(k + 1, min(end, k + 30)) if tokens[m].text == ","), None)
+        if close is not None and not _is_verb(tokens[k + 1], fragment=False):
+            k = close + 1
+        else:
+            k += 1
+    while (
+        k < end
+        and tokens[k].kind == "word"
+        and (tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly"))
+    ):
+        k += 1
+    if k < end and _is_verb(tokens[k], fragment=False):
+        return who, tokens[k].lower
     return None
 
 
@@ -373,13 +460,82 @@ def _mentions_in(tokens: Sequence[Token], start: int, end: int) -> list[Who]:
     return found
 
 
+_CLAUSE_OPENERS = frozenset(
+    "when while after before although though if because as since once despite asked speaking "
+    "following meanwhile however yesterday today last earlier later now still also but and so "
+    "then instead separately elsewhere overall indeed nevertheless".split()
+)
+_MODIFIERS = frozenset(
+    "former senior chief deputy acting interim longtime veteran local state federal national top "
+    "new then retired outgoing incoming late assistant associate executive managing lead "
+    "regional city county".split()
+)
+
+
+def _main_clause_start(tokens: Sequence[Token], start: int, end: int) -> int:
+    """Where the main clause of a sentence begins: after an opening clause and its comma."""
+    if start >= end or tokens[start].kind != "word":
+        return start
+    first = tokens[start].lower
+    opens = first in _CLAUSE_OPENERS or first in _PREPOSITIONS or first.endswith("ing")
+    if not opens:
+        return start
+    for k in range(start + 1, min(end, start + 30)):
+        if tokens[k].text == ",":
+            return k + 1
+        if tokens[k].kind == "quote":
+            break
+    return start
+
+
+def _only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
+    """Whether tokens[start:end] only qualify a name: `Council member`, `the company's CEO`."""
+    if end - start > 5:
+        return False
+    for token in tokens[start:end]:
+        if token.kind != "word":
+            if token.text not in {"-", "’", "'"}:
+                return False
+            continue
+        if not (
+            is_name_word(token)
+            or is_possessive(token)
+            or token.lower in DEFINITE_DETERMINERS
+            or token.lower in INDEFINITE_DETERMINERS
+            or token.lower in _MODIFIERS
+            or _role_noun(token) is not None
+        ):
+            return False
+    return True
+
+
+def _dateline_end(tokens: Sequence[Token]) -> int:
+    """`SABLE CREEK, Calif. (Wire) —`: tokens of a dateline, which names a place, not a source."""
+    k = 0
+    while k < len(tokens) and tokens[k].kind == "word" and tokens[k].text.isupper():
+        k += 1
+    if k == 0 or k >= len(tokens) or tokens[k].text not in {",", "—", "–", "-", "("}:
+        return 0
+    for m in range(k, min(len(tokens), k + 12)):
+        if tokens[m].text in {"—", "–"}:
+            return m + 1
+    return k
+
+
 class Attributor:
     """Attributes the quotations of one document, paragraph by paragraph, in reading order."""
 
-    def __init__(self, text: str, paragraphs: Sequence[Span]) -> None:
+    def __init__(
+        self, text: str, paragraphs: Sequence[Span], quoted: Mapping[int, Sequence[Span]]
+    ) -> None:
         self.text = text
         self.paragraphs = paragraphs
+        self.quoted = quoted  # every quoted span of each paragraph, attributed or not
         self.registry = Registry()
+        # Words the document also writes in lower case are common words when they open a
+        # sentence (`Public comment ran late`), not names.
+        self.lower_words = frozenset(_LOWER_WORD.findall(text))
+        self.indefinites: list[tuple[int, Who]] = []
 
     # --- resolution ------------------------------------------------------------------------
     def resolve(self, who: Who, position: int) -> Attribution:
@@ -407,40 +563,56 @@ class Attributor:
                 entity=antecedent,
             )
         if who.kind == "role":
+            earlier = self._indefinite_with_head(who, position)
+            if earlier is not None:
+                return Attribution(
+                    speaker=earlier.text, speaker_as_written=who.text, confidence=0.7
+                )
             holder = self._role_holder(who, position)
             if holder is None:
                 return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.5)
             return Attribution(
                 speaker=holder.display, speaker_as_written=who.text, confidence=0.75, entity=holder
             )
+        self.indefinites.append((position, who))
         return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.7)
 
+    def _indefinite_with_head(self, who: Who, position: int) -> Who | None:
+        """`the official said` after `a law enforcement official said`: the same source."""
+        head = who.words[-1].lower()
+        for seen_at, earlier in reversed(self.indefinites):
+            if position - seen_at > _PRONOUN_WINDOW:
+                return None
+            if earlier.words[-1].lower() == head and seen_at < position:
+                return earlier
+        return None
+
     def _candidates(self, position: int) -> list[Mention]:
-        return list(self.registry.mentions_before(position, window=_PRONOUN_WINDOW))
+        nearest = self.registry.mentions_before(position, window=_PRONOUN_WINDOW)
+        return list(islice(nearest, _PRONOUN_MENTIONS))
 
     def _antecedent(self, pronoun: str, position: int) -> Entity | None:
         mentions = self._candidates(position)
         if pronoun in ("he", "she"):
             wanted = "m" if pronoun == "he" else "f"
 
-            def fits(entity: Entity) -> bool:
-                if entity.kind == "org":
-                    return False
-                if entity.kind == "unknown" and not entity.speaks:
-                    return False
-                return entity.gender in (None, wanted)
+            def person(entity: Entity) -> bool:
+                return entity.kind == "person" or (entity.kind == "unknown" and entity.speaks)
 
-            for prefer_subject in (True, False):
-                for mention in mentions:
-                    if prefer_subject and not mention.subject:
-                        continue
-                    if fits(mention.entity):
-                        return mention.entity
+            # A gender the first name tells outweighs recency; a subject outweighs an object.
+            for gender in (wanted, None):
+                for subject_only in (True, False):
+                    for mention in mentions:
+                        entity = mention.entity
+                        if subject_only and not mention.subject:
+                            continue
+                        if person(entity) and entity.gender == gender:
+                            return entity
             return None
         # `it` and `they`: an organisation or a group the text made a speaker.
         for mention in mentions:
-            if mention.entity.kind == "org" or (mention.subject and mention.speech):
-                if pronoun == "it" and mention.entity.kind != "org":
+            if _org_like(mention.entity) or (mention.subject and mention.speech):
+                if pronoun == "it" and not _org_like(mention.entity):
                     continue
                 return mention.entity
         return None
@@ -454,7 +626,7 @@ class Attributor:
         best: tuple[int, Entity] | None = None
         for mention in mentions:
             entity = mention.entity
-            if (entity.kind == "org") != want_org:
+            if _org_like(entity) != want_org or (not want_org and entity.kind == "unknown"):
                 continue
             role_words = {
                 w.lower().replace(".", "")
@@ -483,42 +655,47 @@ class Attributor:
     # --- mentions --------------------------------------------------------------------------
     def _register_names(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
         """Record every name run of the author's text, with subject and speech flags."""
-        i = 0
-        sentence_start_set = set(starts)
-        first_in_sentence = True
-        while i < len(tokens):
-            if i in sentence_start_set:
-                first_in_sentence = True
-            token = tokens[i]
-            if not is_name_word(token):
-                if token.kind == "word" and token.lower in ("he", "she"):
-                    first_in_sentence = False
-                i += 1
-                continue
-            end = run_right(tokens, i)
-            assert end is not None
-            start = run_left(tokens, end)
-            start = i if start is None or start < i else start
-            words = tuple(t.text for t in tokens[start : end + 1])
-            parts = split_title(words)
-            if not parts.name or is_title_only(words):
+        bounds = list(zip(starts, [*starts[1:], len(tokens)], strict=True))
+        i = _dateline_end(tokens)
+        for sentence_start, sentence_end in bounds:
+            main = _main_clause_start(tokens, sentence_start, sentence_end)
+            subject_open = True
+            i = max(i, sentence_start)
+            while i < sentence_end:
+                token = tokens[i]
+                if token.kind == "word" and token.lower in ("he", "she", "they", "it"):
+                    subject_open = subject_open and i < main
+                if not is_name_word(token):
+                    i += 1
+                    continue
+                end = min(run_right(tokens, i) or i, sentence_end - 1)
+                words = tuple(t.text for t in tokens[i : end + 1])
+                parts = split_title(words)
+                common = (
+                    len(words) == 1
+                    and i in (sentence_start, main)
+                    and token.lower in self.lower_words
+                )
+                if not parts.name or is_title_only(words) or common:
+                    i = end + 1
+                    continue
+                entity = self.registry.entity_for(
+                    parts.name, role=parts.role, honorific=parts.honorific
+                )
+                subject = subject_open and i >= main and _only_modifiers(tokens, main, i)
+                speech = self._is_speech_subject(tokens, i, end)
+                mention = Mention(
+                    entity,
+                    tokens[i].start,
+                    tokens[end].end,
+                    " ".join(words),
+                    subject or speech,
+                    speech,
+                )
+                self.registry.add_mention(mention)
+                if i >= main and entity.kind != "org":
+                    subject_open = False
                 i = end + 1
-                continue
-            entity = self.registry.entity_for(
-                parts.name, role=parts.role, honorific=parts.honorific
-            )
-            previous = tokens[start - 1] if start > 0 else None
-            subject = first_in_sentence and (
-                previous is None or previous.lower not in _PREPOSITIONS
-            )
-            speech = self._is_speech_subject(tokens, start, end)
-            mention = Mention(
-                entity, tokens[start].start, tokens[end].end, " ".join(words), subject, speech
-            )
-            self.registry.add_mention(mention)
-            if entity.kind != "unknown" or speech:
-                first_in_sentence = False
-            i = end + 1
 
     @staticmethod
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
@@ -576,11 +753,22 @@ class Attributor:
             if found is None:
                 found = _intro(tokens, q, sent_start, fragment=slot.fragment)
                 form = "intro"
+            if found is None and q > sent_start and tokens[q - 1].text == ":":
+                found = self._colon_subject(tokens, sent_start, q)
+                form = "intro"
+            if found is None and not slot.fragment and sentence > 0 and q == sent_start:
+                # `When I repeat this to Moreau, he laughs. “She is being kind.”`
+                found = _intro(tokens, q, starts[sentence - 1], fragment=True)
+                form = "previous sentence"
             if found is None:
                 continue
             who, cue = found
             attribution = self.resolve(who, who.start)
-            attribution.cue = cue if form == "trailer" else f"{cue} (before)"
+            if form == "previous sentence":
+                if attribution.entity is None:
+                    continue
+                attribution.confidence *= 0.7
+            attribution.cue = cue if form == "trailer" else f"{cue} ({form})"
             if form == "intro" and slot.fragment:
                 attribution.confidence *= 0.9
             if attribution.entity is not None:
@@ -596,12 +784,22 @@ class Attributor:
             results[slot.index] = (attribution, form)
         return results
 
+    def _colon_subject(self, tokens: Sequence[Token], start: int, q: int) -> tuple[Who, str] | None:
+        """`a supervisor sent a text message that read: "..."`: the sentence's speaker-like
+        subject introduces the quotation after the colon."""
+        for who in _mentions_in(tokens, start, q):
+            if who.kind in ("indefinite", "pronoun"):
+                return who, "colon"
+            attribution = self.resolve(who, who.start)
+            if attribution.entity is not None and attribution.entity.kind != "unknown":
+                return who, "colon"
+        return None
+
     def _register_pronoun_subjects(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
         """`He then described ...`: a pronoun subject keeps its antecedent the topic."""
-        for s in starts:
-            k = s
-            # Skip an opening adverbial (`In her remarks, he ...`) only up to its comma.
-            if k < len(tokens) and tokens[k].lower in ("he", "she"):
+        for s, e in zip(starts, [*starts[1:], len(tokens)], strict=True):
+            k = _main_clause_start(tokens, s, e)
+            if k < e and tokens[k].lower in ("he", "she"):
                 entity = self._antecedent(tokens[k].lower, tokens[k].start)
                 if entity is not None:
                     self.registry.add_mention(
@@ -639,8 +837,9 @@ class Attributor:
         paragraph = self.paragraphs[index - 1]
         body = self.text[paragraph.start : paragraph.end].rstrip()
         colon = body.endswith(":")
-        tokens = tokenize(self.text, paragraph, [])
-        starts = sentence_starts(tokens, {})
+        spans = self.quoted.get(index - 1, ())
+        tokens = tokenize(self.text, paragraph, list(enumerate(spans)))
+        starts = sentence_starts(tokens, {k: "" for k in range(len(spans))})
         if not tokens:
             return None
         last_start = starts[-1] if starts else 0

@@ -105,7 +105,7 @@ _ABBREVIATIONS = [
 _TOKEN = re.compile(
     r"(?:[^\W\d_]\.){2,}"
     r"|(?=[^\W\d_]{1,5}\.)(?:(?i:" + "|".join(_ABBREVIATIONS) + r")|[A-Z])\.(?!\w)"
-    r"|[^\W_]+(?:[’'\-][^\W_]+)*(?:(?<=[sS])[’'](?!\w))?"
+    r"|@?[^\W_]+(?:[’'\-][^\W_]+)*(?:(?<=[sS])[’'](?!\w))?"
     r"|\S"
 )
 
@@ -147,7 +147,7 @@ def _words(text: str, start: int, end: int) -> list[Token]:
             word,
             m.start(),
             m.end(),
-            "word" if word[0].isalnum() else "punct",
+            "word" if word[0].isalnum() or len(word) > 1 else "punct",
             None,
             word.lower().replace("’", "'"),
         )

@@ -22,6 +22,7 @@ from quotetrail.pipeline.lexicon import (
     MALE_HONORIFICS,
     NON_NAME_WORDS,
     ORG_NAME_WORDS,
+    ORG_ROLE_NOUNS,
     TITLE_WORDS,
 )
 from quotetrail.pipeline.tokens import Token
@@ -291,8 +292,8 @@ class Mention:
 
 def _classify(name: Sequence[str], role: str | None, honorific: str | None) -> EntityKind:
     lowered = [_bare(w) for w in name]
-    if lowered[-1] in _ORG_SUFFIXES:
-        return "org"
+    if lowered[-1] in _ORG_SUFFIXES or (len(name) > 1 and lowered[-1] in ORG_ROLE_NOUNS):
+        return "org"  # `Sierra Vista Fire Protection District`, `Acme Company`
     if all(w.replace(".", "").isupper() and len(w.replace(".", "")) >= 2 for w in name):
         return "org"
     # A first name outweighs an organisation word inside the name (`Samantha Power`).

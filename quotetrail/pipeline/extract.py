@@ -92,6 +92,7 @@ _NAMING_WORDS = frozenset(
         "acronym",
     ]
 )
+_NAMING_VERBS = frozenset("call calls called calling dub dubs dubbed nickname nicknamed".split())
 _SMALL_WORDS = frozenset(
     [
         "a",
@@ -140,11 +141,12 @@ def extract_quotations(document: Document) -> list[Quotation]:
     text, paragraphs = document.text, document.paragraphs
     marked = [s for s in pair_marks(text, paragraphs) if s.depth == 0]
     headlines = {i for i in range(min(3, len(paragraphs))) if _is_headline(text, paragraphs[i])}
+    turns = _transcript_turns(text, paragraphs)
     candidates: list[_Candidate] = []
     rejected: dict[int, list[Span]] = defaultdict(list)
     for span in marked:
         candidate = _classify(text, paragraphs, span)
-        if candidate is None or span.paragraph in headlines:
+        if candidate is None or span.paragraph in headlines or span.paragraph in turns:
             rejected[span.paragraph].append(span.outer)
         else:
             candidates.append(candidate)
@@ -160,6 +162,12 @@ def extract_quotations(document: Document) -> list[Quotation]:
     last_direct: dict[int, _Candidate] = {}
     for index in range(len(paragraphs)):
         members = by_paragraph.get(index, [])
+        if index in turns:
+            attributor.attribute_paragraph(index, [], rejected.get(index, []))
+            turn = _transcript_turn(text, paragraphs[index], turns[index], attributor)
+            if turn is not None:
+                blocks.append(turn)
+            continue
         if not members and not rejected.get(index):
             block = _block_quotation(text, paragraphs, index, attributor)
             if block is not None:
@@ -219,8 +227,10 @@ def _classify(text: str, paragraphs: tuple[Span, ...], span: MarkedSpan) -> _Can
         and previous_word == "as"
     ):
         return None
-    if len(words) <= 3 and previous_word == "called" and not before.endswith(","):
-        return None  # `a group called "Friends of the Park"`
+    naming_verb = any(w.lower() in _NAMING_VERBS for w in previous_words[-3:])
+    proper = all(w[:1].isupper() for w in words if w.lower() not in _SMALL_WORDS)
+    if len(words) <= 4 and naming_verb and proper and not before.endswith((",", ":")):
+        return None  # `a group called "Friends of the Park"`, `locals call it "the Giant"`
     if _is_title(words, inner):
         return None
     if (
@@ -250,13 +260,20 @@ def _classify(text: str, paragraphs: tuple[Span, ...], span: MarkedSpan) -> _Can
 
 
 def _is_title(words: list[str], inner: str) -> bool:
-    """Title Case words without speech punctuation: a headline or a work's title."""
-    if len(words) < 2 or inner.rstrip().endswith((",", ".")):
+    """Title Case or capitals without a sentence's shape: a headline, a sign, a work's title."""
+    if len(words) < 2:
         return False
+    letters = [ch for ch in inner if ch.isalpha()]
+    if len(letters) >= 4 and all(ch.isupper() for ch in letters):
+        return True  # `EVAC CENTER — PETS WELCOME`, `RATES ON HOLD AGAIN`
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
-    if not content:
+    if not content or not words[0][:1].isupper():
         return False
-    return all(w[:1].isupper() or w[:1].isdigit() for w in content) and words[0][:1].isupper()
+    if not all(w[:1].isupper() or w[:1].isdigit() for w in content):
+        return False
+    # A short capitalised sentence ending in a full stop can be speech (`"Thank You All."`);
+    # three or more capitalised content words are a title even before a comma.
+    return not inner.rstrip().endswith(".") and (len(content) >= 3 or not inner.endswith(","))
 
 
 def _fill_from_context(
@@ -424,6 +441,59 @@ def _block_quotation(
         kind="block",
         words=len(words),
         attribution=attribution,
+        form="block",
+    )
+
+
+# `PRIYANKA DESAI: ...`, `RUTH KESSLER, HOST: ...`, `A: ...` opening a transcript's paragraph.
+_TURN_LABEL = regex.compile(
+    r"(?P<label>Q|A|\p{Lu}[\p{Lu}.'’\-]+(?:\s+\p{Lu}[\p{Lu}.'’\-]+){0,3})"
+    r"(?:,\s*\p{Lu}[\p{Lu} ]+)?:(?:\s+|$)"
+)
+_MIN_TURNS = 2  # one label could be a heading; a transcript has several
+
+
+def _transcript_turns(text: str, paragraphs: tuple[Span, ...]) -> dict[int, tuple[str, int]]:
+    """Paragraphs of a transcript or Q&A: index -> (speaker label, offset where words begin)."""
+    turns: dict[int, tuple[str, int]] = {}
+    for index, paragraph in enumerate(paragraphs):
+        match = _TURN_LABEL.match(text, paragraph.start, paragraph.end)
+        if match:
+            turns[index] = (match.group("label"), match.end())
+    return turns if len(turns) >= _MIN_TURNS else {}
+
+
+def _transcript_turn(
+    text: str, paragraph: Span, turn: tuple[str, int], attributor: Attributor
+) -> _Candidate | None:
+    """A speaker's turn in a transcript, as a block quotation (questions are not quoted)."""
+    label, start = turn
+    if label == "Q" or start >= paragraph.end:
+        return None
+    if label == "A":
+        # The answers are the interviewee's: the first person the introduction names.
+        entity = attributor.first_person()
+        if entity is None:
+            return None
+    else:
+        name = tuple(word.capitalize() for word in label.split())
+        entity = attributor.registry.entity_for(name, role=None, honorific=None)
+    inner = Span(start, paragraph.end)
+    return _Candidate(
+        span=None,
+        inner=inner,
+        outer=inner,
+        paragraph=-1,
+        chain=None,
+        kind="block",
+        words=len(_words(text[inner.start : inner.end])),
+        attribution=Attribution(
+            speaker=entity.display,
+            speaker_as_written=label,
+            cue="transcript label",
+            confidence=0.85,
+            entity=entity,
+        ),
         form="block",
     )
 

@@ -951,6 +951,15 @@ ORG_NAME_WORDS = frozenset(
         "consortium",
         "cooperative",
         "co-op",
+        "families",
+        "parents",
+        "citizens",
+        "friends",
+        "advocates",
+        "taxpayers",
+        "district",
+        "districts",
+        "forum",
     ]
 )
 

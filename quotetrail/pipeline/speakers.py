@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import islice
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Literal
 
 from quotetrail.pipeline.entities import (
@@ -107,6 +107,19 @@ _PREPOSITIONS = frozenset(
         "after",
         "under",
         "over",
+        "on",
+        "in",
+        "near",
+        "inside",
+        "outside",
+        "across",
+        "around",
+        "during",
+        "within",
+        "without",
+        "through",
+        "throughout",
+        "beside",
     ]
 )
 # How far back a pronoun or role noun looks for its antecedent: characters, and mentions.
@@ -243,19 +256,43 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
     if first in DEFINITE_DETERMINERS or first in INDEFINITE_DETERMINERS or is_possessive(token):
         for k in range(i + 1, min(i + 8, ceiling)):
             candidate = tokens[k]
-            if candidate.kind != "word":
+            if candidate.kind != "word" or candidate.lower in _PHRASE_BREAKS:
                 break
             if _role_noun(candidate) is not None:
                 # `the company’s chief executive, Jane Doe`: the name after the role wins.
                 words = tuple(t.text for t in tokens[i : k + 1])
                 kind: WhoKind = "indefinite" if first in INDEFINITE_DETERMINERS else "role"
-                named = _appositive_name(tokens, k + 1, ceiling) or _described_name(
-                    tokens, k, ceiling
+                named = (
+                    _appositive_name(tokens, k + 1, ceiling)
+                    or _described_name(tokens, k, ceiling)
+                    or _represented(tokens, k, ceiling)
                 )
                 return named or Who(kind, words, token.start, candidate.end)
     if _role_noun(token) == "plural":
         return Who("indefinite", (token.text,), token.start, token.end)
     return None
+
+
+_SPOKESPEOPLE = frozenset(
+    "spokesperson spokesman spokeswoman representative spokespeople official officials".split()
+)
+_PHRASE_BREAKS = frozenset("that which who whom whose where when".split())
+
+
+def _represented(tokens: Sequence[Token], k: int, ceiling: int) -> Who | None:
+    """`a spokesperson for Cerrig County Council`: the organisation speaks through them."""
+    if tokens[k].lower not in _SPOKESPEOPLE or k + 2 >= ceiling:
+        return None
+    if tokens[k + 1].lower not in ("for", "of", "at"):
+        return None
+    i = k + 2
+    if tokens[i].lower == "the" and i + 1 < ceiling:
+        i += 1
+    if not is_name_word(tokens[i]):
+        return None
+    end = min(run_right(tokens, i) or i, ceiling - 1)
+    words = tuple(t.text for t in tokens[i : end + 1])
+    return Who("name", words, tokens[i].start, tokens[end].end)
 
 
 def _described_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
@@ -455,20 +492,81 @@ def _mentions_in(tokens: Sequence[Token], start: int, end: int) -> list[Who]:
         if who is None:
             i += 1
             continue
-        found.append(who)
+        if not (who.kind == "indefinite" and who.words[-1].lower() in ORG_ROLE_NOUNS):
+            found.append(who)  # `at an evacuation center` is a place, not a source
         i = max(i + 1, next((k for k in range(i, end) if tokens[k].start >= who.end), end))
     return found
 
 
 _CLAUSE_OPENERS = frozenset(
-    "when while after before although though if because as since once despite asked speaking "
-    "following meanwhile however yesterday today last earlier later now still also but and so "
-    "then instead separately elsewhere overall indeed nevertheless".split()
+    [
+        "when",
+        "while",
+        "after",
+        "before",
+        "although",
+        "though",
+        "if",
+        "because",
+        "as",
+        "since",
+        "once",
+        "despite",
+        "asked",
+        "speaking",
+        "following",
+        "meanwhile",
+        "however",
+        "yesterday",
+        "today",
+        "last",
+        "earlier",
+        "later",
+        "now",
+        "still",
+        "also",
+        "but",
+        "and",
+        "so",
+        "then",
+        "instead",
+        "separately",
+        "elsewhere",
+        "overall",
+        "indeed",
+        "nevertheless",
+    ]
 )
 _MODIFIERS = frozenset(
-    "former senior chief deputy acting interim longtime veteran local state federal national top "
-    "new then retired outgoing incoming late assistant associate executive managing lead "
-    "regional city county".split()
+    [
+        "former",
+        "senior",
+        "chief",
+        "deputy",
+        "acting",
+        "interim",
+        "longtime",
+        "veteran",
+        "local",
+        "state",
+        "federal",
+        "national",
+        "top",
+        "new",
+        "then",
+        "retired",
+        "outgoing",
+        "incoming",
+        "late",
+        "assistant",
+        "associate",
+        "executive",
+        "managing",
+        "lead",
+        "regional",
+        "city",
+        "county",
+    ]
 )
 
 
@@ -784,6 +882,10 @@ class Attributor:
             results[slot.index] = (attribution, form)
         return results
 
+    def first_person(self) -> Entity | None:
+        """The first person the document names (the subject of an interview)."""
+        return next((e for e in self.registry.entities if e.kind == "person"), None)
+
     def _colon_subject(self, tokens: Sequence[Token], start: int, q: int) -> tuple[Who, str] | None:
         """`a supervisor sent a text message that read: "..."`: the sentence's speaker-like
         subject introduces the quotation after the colon."""
@@ -845,7 +947,8 @@ class Attributor:
         last_start = starts[-1] if starts else 0
         found = _intro(tokens, len(tokens), last_start, fragment=True)
         options = [found] if found is not None else []
-        options += [(who, "subject") for who in _mentions_in(tokens, last_start, len(tokens))]
+        main = _main_clause_start(tokens, last_start, len(tokens))
+        options += [(who, "subject") for who in _mentions_in(tokens, main, len(tokens))]
         chosen: tuple[Attribution, str] | None = None
         for who, cue in options:
             attribution = self.resolve(who, who.start)

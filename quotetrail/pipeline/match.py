@@ -2,10 +2,9 @@
 
 Candidates come from an index (pipeline.index.QuoteIndex) keyed by `index_keys`; `best_match`
 confirms them. Both work on word tokens (pipeline.normalize.tokens): two wordings of one
-utterance are aligned word by word with rapidfuzz (each word mapped to one character, so the
-C implementations of partial_ratio and LCS run on words instead of letters), and the differences
-left over are counted. Function words ("a"/"the") are cheap to change; content words are not;
-negations never.
+utterance are aligned word by word with rapidfuzz (its partial_ratio and LCS accept sequences of
+words as they accept strings of letters), and the differences left over are counted. Function
+words ("a"/"the") are cheap to change; content words are not; negations never.
 """
 
 from __future__ import annotations
@@ -204,10 +203,11 @@ def _is_content(word: str) -> bool:
     return word not in STOPWORDS
 
 
+@lru_cache(maxsize=65536)
 def _is_informative(word: str) -> bool:
     if word in STOPWORDS or word in COMMON_WORDS:
         return False
-    if any(c.isdigit() for c in word):
+    if not word.isalpha():
         return len(word) >= 2
     return len(word) >= INFORMATIVE_MIN_LENGTH
 
@@ -216,25 +216,26 @@ def _is_informative(word: str) -> bool:
 def _analyse(text: str) -> _Text:
     # Canonical quotes are compared again and again; analysing each text once pays for itself.
     pieces = [tokens(piece) for piece in _ELLIPSIS.split(text)]
-    plain = tuple(w for piece in pieces for w in piece)
-    segments = tuple(
-        tuple(w for word in piece for w in _CONTRACTIONS.get(word, (word,)))
-        for piece in pieces
-        if piece
-    )
-    words = tuple(w for seg in segments for w in seg)
+    plain = tuple(itertools.chain.from_iterable(pieces))
+    segments: list[tuple[str, ...]] = []
+    for piece in pieces:
+        if _CONTRACTIONS.keys() & set(piece):
+            piece = [w for word in piece for w in _CONTRACTIONS.get(word, (word,))]
+        if piece:
+            segments.append(tuple(piece))
+    words = tuple(itertools.chain.from_iterable(segments))
     content = [w for w in words if w not in STOPWORDS]
-    pairs = frozenset(pair for seg in segments for pair in itertools.pairwise(seg))
+    pairs = frozenset(itertools.chain.from_iterable(itertools.pairwise(s) for s in segments))
     return _Text(
         plain=plain,
-        segments=segments,
+        segments=tuple(segments),
         words=words,
         wordset=frozenset(words),
         content=frozenset(content),
         pairs=pairs,
         joins=frozenset(a + b for a, b in pairs),
         n_content=len(content),
-        n_informative=sum(1 for w in content if _is_informative(w)),
+        n_informative=sum(map(_is_informative, content)),
     )
 
 
@@ -308,6 +309,7 @@ def _merge_compounds(words: Sequence[str], joins: set[str]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
 def _typo_eligible(word: str) -> bool:
     return len(word) >= TYPO_MIN_LENGTH and word not in NEGATIONS and not word.isdigit()
 
@@ -335,8 +337,11 @@ def _block_similarity(blocks: list[tuple[int, int, int]], length: int) -> float:
     return 2 * matched / (length + span)
 
 
-def _align_segment(seg: str, long: str, start: int) -> list[tuple[int, int, int]]:
+def _align_segment(
+    seg: Sequence[str], long: Sequence[str], start: int
+) -> list[tuple[int, int, int]]:
     """Matching blocks (index in seg, index in long, size) of seg's best place in long[start:]."""
+    # rapidfuzz compares sequences of words as it compares strings of letters.
     rest = long[start:]
     if not rest or not seg:
         return []
@@ -378,13 +383,6 @@ def _align(short: _Text, long: _Text) -> _Alignment:
     if rename:
         long_words = [rename.get(w, w) for w in long_words]
 
-    # One character per distinct word: rapidfuzz then aligns words, not letters.
-    vocab: dict[str, str] = {}
-    for w in (*short_words, *long_words):
-        if w not in vocab:
-            vocab[w] = chr(0x10000 + len(vocab))
-    long_s = "".join([vocab[w] for w in long_words])
-
     matched_short: list[int] = []
     matched_long: set[int] = set()
     spans: list[list[int]] = []
@@ -393,7 +391,7 @@ def _align(short: _Text, long: _Text) -> _Alignment:
         # Each run between the writer's ellipses is found in order; what the ellipsis elided
         # is neither a difference nor outside the quote.
         position = spans[-1][1] if spans else 0
-        blocks = _align_segment("".join([vocab[w] for w in seg]), long_s, position)
+        blocks = _align_segment(seg, long_words, position)
         if blocks:
             for a, b, size in blocks:
                 matched_short.extend(range(offset + a, offset + a + size))
@@ -433,15 +431,19 @@ def _allowed_content_diffs(short: _Text) -> int:
     return max(MIN_CONTENT_DIFFS, int(CONTENT_DIFF_RATE * short.n_content))
 
 
+def _allowed_function_diffs(short: _Text) -> int:
+    return max(MIN_FUNCTION_DIFFS, int(FUNCTION_DIFF_RATE * len(short.words)))
+
+
 def _accepted(al: _Alignment, short: _Text) -> bool:
-    if al.negation_changed:
+    if len(short.words) < MIN_WORDS or al.negation_changed:
         return False
     if al.matched_content < MIN_CONTENT_WORDS or al.matched_informative < MIN_INFORMATIVE_WORDS:
         return False
     return (
         al.similarity >= MIN_SIMILARITY
         and al.content_diffs <= _allowed_content_diffs(short)
-        and al.function_diffs <= max(MIN_FUNCTION_DIFFS, int(FUNCTION_DIFF_RATE * len(short.words)))
+        and al.function_diffs <= _allowed_function_diffs(short)
     )
 
 
@@ -452,16 +454,23 @@ def _could_match(short: _Text, long: _Text) -> bool:
     if short.n_content < MIN_CONTENT_WORDS or short.n_informative < MIN_INFORMATIVE_WORDS:
         return False
     missing = short.content - long.content
+    # Function words the long text lacks altogether are differences whatever the alignment.
+    if len(short.wordset - long.wordset) - len(missing) > _allowed_function_diffs(short):
+        return False
     if not missing:
         return True
     # Each content word the long text lacks costs at least a typo, unless it is half of a
     # compound written as one word on the other side; this rejects most topical candidates
     # before any alignment.
-    explained = set(long.joins)
-    if short.joins & long.wordset:
-        explained.update(w for a, b in short.pairs if a + b in long.wordset for w in (a, b))
     budget = float(_allowed_content_diffs(short))
-    for word in missing - explained:
+    # Even if every word not explained by a compound were a typo: too many?
+    compounds = len(missing & long.joins) + 2 * len(short.joins & long.wordset)
+    if (len(missing) - compounds) * TYPO_COST > budget:
+        return False
+    unexplained = missing - long.joins
+    if short.joins & long.wordset:
+        unexplained -= {w for a, b in short.pairs if a + b in long.wordset for w in (a, b)}
+    for word in unexplained:
         if word in NEGATIONS:
             return False
         budget -= TYPO_COST if _typo_eligible(word) else 1.0

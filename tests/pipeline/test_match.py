@@ -495,3 +495,40 @@ def test_light_edits_of_distinct_words_join_and_are_symmetric(
     assert ab is not None and ba is not None
     if ab.relation == "reworded":
         assert ba.relation == "reworded" and ab.score == ba.score
+
+
+_EDIT_WORDS = [
+    *("ceasefire", "cease", "fire", "air", "strikes", "airstrikes", "shelling", "shellings"),
+    *("families", "famlies", "not", "the", "a", "of", "to", "is", "valley", "rebels", "convoy"),
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(_EDIT_WORDS), min_size=4, max_size=16),
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 50), st.sampled_from(_EDIT_WORDS)),
+        max_size=3,
+    ),
+)
+def test_prefilter_never_rejects_an_accepted_pair(
+    words: list[str], edits: list[tuple[int, int, str]]
+) -> None:
+    # The cheap set test in front of the alignment must not change any verdict.
+    other = list(words)
+    for kind, at, word in edits:
+        if not other:
+            break
+        i = at % len(other)
+        if kind == 0:
+            other[i] = word
+        elif kind == 1:
+            other.insert(i, word)
+        elif kind == 2:
+            del other[i]
+        else:
+            other = other[i:] if at % 2 else other[: i + 1]
+    a, b = match._analyse(" ".join(words)), match._analyse(" ".join(other))
+    short, long = (a, b) if len(a.words) <= len(b.words) else (b, a)
+    if match._accepted(match._align(short, long), short):
+        assert match._could_match(short, long)

@@ -187,6 +187,32 @@ def speaker_key(name: str) -> str:
     return _parse(name).key
 
 
+def lookup_keys(name: str) -> tuple[str, ...]:
+    """Alias keys under which a speaker `name` may denote is stored, the name's own key first.
+
+    Besides the full key: for a person, the first and last names ("recep erdogan" for "Recep
+    Tayyip Erdogan") and the surname alone ("erdogan"), so that the variants identity
+    resolution accepts are found by exact-key lookups, without scanning every speaker.
+    """
+    parsed = _parse(name)
+    if not parsed.key:
+        return ()
+    keys = [parsed.key]
+    if not parsed.organisation and len(parsed.words) >= 2:
+        keys += [f"{parsed.words[0]} {parsed.last}", parsed.last, parsed.surname]
+    return tuple(dict.fromkeys(k for k in keys if k))
+
+
+def surname_key(name: str) -> str:
+    """Return the key that narrows identity lookups: a person's surname, an organisation's key.
+
+    `resolve_speaker` only ever returns a known speaker with a name or alias of the same
+    surname key, so storing it per alias lets the caller load just those speakers.
+    """
+    parsed = _parse(name)
+    return parsed.key if parsed.organisation else parsed.last
+
+
 def _word_fits(a: str, b: str) -> bool:
     # An initial fits the name it abbreviates: "j" fits "jane" and the other way round.
     return a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))

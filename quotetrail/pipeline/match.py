@@ -137,9 +137,6 @@ TYPO_LONG_LENGTH = 9
 # Words of slack either side of the best window found by partial_ratio, so that a word inserted
 # or dropped inside the span is still seen; a quarter of the fragment for long fragments.
 ALIGN_SLACK = 2
-# Before aligning, the shorter wording's distinct content words must mostly occur in the longer
-# one: this cheap set test discards candidates that only share topic words.
-PREFILTER_SHARED = 0.5
 # Keys per quote: every content bigram of a quote up to this many content words is kept, so any
 # fragment with two content words finds its quote; longer texts are winnowed.
 MAX_KEYS = 128
@@ -165,8 +162,9 @@ class Match:
 
     `relation` is seen from the new text: "excerpt" (it is a cut or fragment of the candidate),
     "contains" (it is a longer version that contains the candidate), "reworded" (the same
-    extent, lightly changed), "verbatim". `score` is the word-level similarity of the aligned
-    parts, in [0, 1].
+    extent, lightly changed), "verbatim". `score` in [0, 1] is the word-level similarity of the
+    aligned parts (an exact cut scores 1.0); for a rewording it is also capped by the letter-level
+    similarity, so a typo or a split compound scores just under 1.0.
     """
 
     id: int
@@ -448,7 +446,11 @@ def _accepted(al: _Alignment, short: _Text) -> bool:
 
 
 def _could_match(short: _Text, long: _Text) -> bool:
-    """Cheap necessary condition for `_accepted`: few enough of short's content words missing."""
+    """A cheap necessary condition for `_accepted`, from word sets alone.
+
+    Candidates found through shared keys mostly share topic words only; counting the words the
+    long text lacks altogether rejects them before any alignment.
+    """
     if len(short.words) < MIN_WORDS or len(long.words) < MIN_WORDS:
         return False
     if short.n_content < MIN_CONTENT_WORDS or short.n_informative < MIN_INFORMATIVE_WORDS:

@@ -10,6 +10,7 @@ from quotetrail.pipeline.identity import (
     resolve_speaker,
     roles_conflict,
     speaker_key,
+    surname_key,
 )
 
 POWER = KnownSpeaker(
@@ -175,3 +176,39 @@ def test_no_known_speakers() -> None:
 def test_roles_conflict(a: str | None, b: str | None, conflict: bool) -> None:
     assert roles_conflict(a, b) is conflict
     assert roles_conflict(b, a) is conflict
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        ("Turkish President Recep Tayyip Erdoğan", "erdogan"),
+        ("Samantha J. Power", "power"),
+        ("Power", "power"),
+        ("Zeid Ra'ad al-Hussein", "hussein"),
+        ("Ban Ki-moon", "moon"),
+        ("the Department of Health", "department of health"),
+    ],
+)
+def test_surname_key(name: str, key: str) -> None:
+    assert surname_key(name) == key
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Samantha J. Power",
+        "Power",
+        "Tayyip Erdogan",
+        "President Erdogan",
+        "Hussein",
+        "Zeid",
+        "Sen. John Smith",
+        "Department of Health",
+        "S. Power",
+    ],
+)
+def test_resolved_speakers_share_the_surname_key(name: str) -> None:
+    found = resolve_speaker(name, role=None, known=KNOWN)
+    assert found is not None
+    speaker = next(s for s in KNOWN if s.id == found)
+    assert surname_key(name) in {surname_key(n) for n in (speaker.name, *speaker.aliases)}

@@ -229,6 +229,17 @@ def test_min_informative_words() -> None:
     )
 
 
+def test_informative_min_length() -> None:
+    # Content words of three letters are too short to be informative on their own.
+    assert (
+        relation("the cat and the dog ran off", "Then the cat and the dog ran off at night.")
+        is None
+    )
+    assert relation(
+        "the lion and the wolf ran off", "Then the lion and the wolf ran off at night."
+    ) == ("excerpt")
+
+
 def test_min_similarity() -> None:
     full = "Crowds gathered condemning the massacre of civilians in the old city last night."
     # Five words, one changed: 2*4/(5+5) = 0.8.
@@ -260,6 +271,49 @@ def test_function_word_differences() -> None:
     assert relation(a, "The rebels in this city will surrender to the army soon") == "reworded"
     # Two substituted: four differences, too many even though similarity is still 0.8.
     assert one(a, "The rebels in this city will surrender to an army soon") is None
+
+
+def test_function_difference_rate_for_long_quotes() -> None:
+    base = (
+        "The rebels in the old city said that they will surrender to the army and leave for "
+        "the north by the end of the week"
+    )
+    three = (
+        base.replace("in the old", "in this old")
+        .replace("to the army", "to an army")
+        .replace("for the north", "for a north")
+    )
+    # 25 words allow int(0.25 * 25) = 6 function differences: three substitutions...
+    assert relation(base, three) == "reworded"
+    # ...but not four (similarity would still be 0.84).
+    assert one(base, three.replace("by the end", "by an end")) is None
+
+
+def test_typo_cost() -> None:
+    s = "Our convoy reached the shelled valley where hungry families waited for evacuation"
+    two = s.replace("convoy", "convoi").replace("families", "famlies")
+    # Eight content words allow one difference: two typos at half a difference each...
+    assert relation(s, two) == "reworded"
+    # ...but not three.
+    assert one(s, two.replace("evacuation", "evacuaton")) is None
+
+
+def test_typo_long_length() -> None:
+    # Two edits make a typo in a word of nine letters or more, not in one of eight.
+    assert (
+        relation(
+            "The families were evacuated from the valley overnight",
+            "The families were evacauted from the valley overnight",
+        )
+        == "reworded"
+    )
+    assert (
+        one(
+            "The shelling kept hitting the shelters all night long",
+            "The shleling kept hitting the shelters all night long",
+        )
+        is None
+    )
 
 
 def test_slack_finds_an_inserted_word_inside_the_span() -> None:

@@ -294,8 +294,9 @@ def _classify(name: Sequence[str], role: str | None, honorific: str | None) -> E
     lowered = [_bare(w) for w in name]
     if lowered[-1] in _ORG_SUFFIXES or (len(name) > 1 and lowered[-1] in ORG_ROLE_NOUNS):
         return "org"  # `Sierra Vista Fire Protection District`, `Acme Company`
-    if all(w.replace(".", "").isupper() and len(w.replace(".", "")) >= 2 for w in name):
-        return "org"
+    shouted = all(w.replace(".", "").isupper() and len(w.replace(".", "")) >= 2 for w in name)
+    if shouted and (len(name) == 1 or first_name_gender(name[0]) is None):
+        return "org"  # NATO, BBC; but `OMAR DIAZ:` labelling a transcript is a person
     # A first name outweighs an organisation word inside the name (`Samantha Power`).
     if len(name) >= 2 and first_name_gender(name[0]) is not None:
         return "person"
@@ -333,6 +334,10 @@ def _compatible(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
     if not (a == b or (len(a) == 1 and b.startswith(a)) or (len(b) == 1 and a.startswith(b))):
         return False
     return set(s[1:-1]) <= set(full[1:-1]) or set(full[1:-1]) <= set(s[1:-1])
+
+
+def _shouted(name: Sequence[str]) -> bool:
+    return all(word.isupper() for word in name)
 
 
 class Registry:
@@ -378,6 +383,7 @@ class Registry:
             entity = self.entities[k]
             if entity.kind == "org" or kind == "org":
                 if [_bare(w) for w in entity.name] == [_bare(w) for w in name]:
+                    self._note(k, name=name, role=role, honorific=honorific, kind=kind)
                     return entity
                 continue
             if _compatible(name, entity.name):
@@ -408,6 +414,8 @@ class Registry:
             holders = self._by_word.setdefault(_bare(word), [])
             if k not in holders[-3:]:
                 holders.append(k)
+        if _shouted(entity.name) and not _shouted(name) and len(name) >= len(entity.name):
+            entity.name = name  # `OMAR DIAZ:` in a transcript label, `Omar Diaz` in the text
         entity.names_seen.add(name)
         if role and role not in entity.roles:
             entity.roles.append(role)

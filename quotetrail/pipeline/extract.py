@@ -118,6 +118,7 @@ _SMALL_WORDS = frozenset(
 # Quotations this short are scare quotes or terms unless the text credits them explicitly.
 _MIN_UNCUED_DIRECT_WORDS = 4
 _MIN_FRAGMENT_WORDS = 2
+_MIN_PARAGRAPHS_WITH_HEADLINE = 3
 # A fragment that repeats words of a fuller quotation in the same document is that speaker's.
 _ECHO_MIN_WORDS = 3
 _ECHO_MIN_SCORE = 88.0
@@ -140,7 +141,9 @@ def extract_quotations(document: Document) -> list[Quotation]:
     """Every attributable quotation of the document, in reading order."""
     text, paragraphs = document.text, document.paragraphs
     marked = [s for s in pair_marks(text, paragraphs) if s.depth == 0]
-    headlines = {i for i in range(min(3, len(paragraphs))) if _is_headline(text, paragraphs[i])}
+    # Only an article with a body has a headline; its quotes repeat the body's.
+    top = min(3, len(paragraphs)) if len(paragraphs) > _MIN_PARAGRAPHS_WITH_HEADLINE else 0
+    headlines = {i for i in range(top) if _is_headline(text, paragraphs[i])}
     turns = _transcript_turns(text, paragraphs)
     candidates: list[_Candidate] = []
     rejected: dict[int, list[Span]] = defaultdict(list)
@@ -163,7 +166,9 @@ def extract_quotations(document: Document) -> list[Quotation]:
     for index in range(len(paragraphs)):
         members = by_paragraph.get(index, [])
         if index in turns:
-            attributor.attribute_paragraph(index, [], rejected.get(index, []))
+            # The label is not a mention in the text: it is the turn's attribution.
+            label = Span(paragraphs[index].start, turns[index][1])
+            attributor.attribute_paragraph(index, [], [label, *rejected.get(index, [])])
             turn = _transcript_turn(text, paragraphs[index], turns[index], attributor)
             if turn is not None:
                 blocks.append(turn)

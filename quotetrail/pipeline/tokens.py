@@ -142,18 +142,17 @@ def tokenize(text: str, span: Span, quotes: Sequence[tuple[int, Span]]) -> list[
 
 
 def _words(text: str, start: int, end: int) -> list[Token]:
-    return [
-        Token(
-            word,
-            m.start(),
-            m.end(),
-            "word" if word[0].isalnum() or len(word) > 1 else "punct",
-            None,
-            word.lower().replace("’", "'"),
-        )
-        for m in _TOKEN.finditer(text, start, end)
-        for word in (m.group(),)
-    ]
+    tokens: list[Token] = []
+    append = tokens.append  # this loop runs once per word of every article: keep it lean
+    for match in _TOKEN.finditer(text, start, end):
+        word = match.group()
+        lower = word.lower()
+        if "’" in lower:
+            lower = lower.replace("’", "'")
+        first, last = match.span()
+        kind: TokenKind = "word" if word[0].isalnum() or len(word) > 1 else "punct"
+        append(Token(word, first, last, kind, None, lower))
+    return tokens
 
 
 def sentence_starts(tokens: Sequence[Token], quote_texts: Mapping[int, str]) -> list[int]:

@@ -126,6 +126,8 @@ def _person_words(name: str) -> tuple[list[str], str | None]:
     """The words of the person's name in a mention, and the role words stripped off it."""
     text = _fold(name).strip()
     parts = [p.strip() for p in text.split(",") if p.strip()]
+    if not parts:
+        return [], None
     parts = [p for p in parts if p.lower().strip(".") not in _SUFFIXES] or parts
     # "US Ambassador to the UN, Samantha Power" or "Samantha Power, US Ambassador": the part
     # without title words is the name.
@@ -158,6 +160,8 @@ def _person_words(name: str) -> tuple[list[str], str | None]:
 
 @lru_cache(maxsize=65536)
 def _parse(name: str) -> _Name:
+    if not _fold(name).strip(" ,"):
+        return _Name("", (), "", "", "", organisation=False, role_hint=None)
     if is_organisation(name):
         key = _organisation_key(name)
         return _Name(key, tuple(key.split()), "", key, "", organisation=True, role_hint=None)
@@ -188,19 +192,15 @@ def speaker_key(name: str) -> str:
 
 
 def lookup_keys(name: str) -> tuple[str, ...]:
-    """Alias keys under which a speaker `name` may denote is stored, the name's own key first.
+    """Keys under which a name is stored and looked up: its speaker_key, then its surname_key.
 
-    Besides the full key: for a person, the first and last names ("recep erdogan" for "Recep
-    Tayyip Erdogan") and the surname alone ("erdogan"), so that the variants identity
-    resolution accepts are found by exact-key lookups, without scanning every speaker.
+    Storing every alias of a speaker under these keys, and looking a mention up by its own,
+    finds every speaker `resolve_speaker` could tie it to (see surname_key) by exact-key
+    lookups, without scanning every speaker.
     """
-    parsed = _parse(name)
-    if not parsed.key:
+    if not speaker_key(name):
         return ()
-    keys = [parsed.key]
-    if not parsed.organisation and len(parsed.words) >= 2:
-        keys += [f"{parsed.words[0]} {parsed.last}", parsed.last, parsed.surname]
-    return tuple(dict.fromkeys(k for k in keys if k))
+    return tuple(dict.fromkeys(k for k in (speaker_key(name), surname_key(name)) if k))
 
 
 def surname_key(name: str) -> str:

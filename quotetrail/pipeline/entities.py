@@ -178,6 +178,12 @@ def run_left(tokens: Sequence[Token], j: int) -> int | None:
         if is_title_only([t.text for t in tokens[earlier : start - 1]]):
             break
         start = earlier
+    if (
+        start - 2 >= 0
+        and tokens[start - 1].lower in ("of", "for")
+        and _bare(tokens[start - 2].text) in TITLE_WORDS
+    ):
+        start = run_left(tokens, start - 2) or start  # `Secretary of State Antony Blinken`
     while start <= j and _bare(tokens[start].text) in NON_NAME_WORDS and start < j:
         start += 1  # `The Taliban`, `Meanwhile Smith`
     return start
@@ -245,8 +251,15 @@ def split_title(words: Sequence[str]) -> NameParts:
     for word in words[: last_title + 1]:
         if _bare(word) in MALE_HONORIFICS or _bare(word) in FEMALE_HONORIFICS:
             honorific = _bare(word)
-    role = " ".join(words[: last_title + 1]) or None
-    name = tuple(words[last_title + 1 :])
+    # `Secretary of State Antony Blinken`: the role runs on to the first first name.
+    cut = last_title + 1
+    if last_title >= 0 and len(words) - cut >= 3 and first_name_gender(words[cut]) is None:
+        cut = next(
+            (k for k in range(cut + 1, len(words) - 1) if first_name_gender(words[k]) is not None),
+            cut,
+        )
+    role = " ".join(words[:cut]) or None
+    name = tuple(words[cut:])
     # Political affiliations after a name: `Maria Lopez, D-Calif.` never reach here (comma).
     return NameParts(role=role, name=name, honorific=honorific)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import regex
 from rapidfuzz import fuzz
 
+from quotetrail.pipeline.lexicon import REPORTING_VERBS
 from quotetrail.pipeline.marks import MarkedSpan, pair_marks
 from quotetrail.pipeline.speakers import Attribution, Attributor, QuoteSlot
 from quotetrail.pipeline.types import Document, Quotation, QuoteKind, Span
@@ -249,7 +250,9 @@ def _classify(text: str, paragraphs: tuple[Span, ...], span: MarkedSpan) -> _Can
     previous_char = before[-1:] if before else ""
     starts_sentence = previous_char in ("", ":", ".", "!", "?", "”", '"', "’", "(", "—", "–")
     starts_upper = inner[:1].isupper() or inner[:1].isdigit() or inner[:1] in "…[.'‘\"“"
-    opens_sentence_after_comma = previous_char in (",", ";") and starts_upper
+    opens_sentence_after_comma = previous_char in (",", ";") and (
+        starts_upper or previous_word in REPORTING_VERBS  # `Trump said, "and we're ..."`
+    )
     running = span.chain is not None or not span.closed
     direct = running or (starts_sentence and (starts_upper or previous_char == ":"))
     direct = direct or opens_sentence_after_comma

@@ -347,17 +347,22 @@ def _subject_of_verb(tokens: Sequence[Token], v: int, floor: int) -> Who | None:
     if tokens[j].text == ",":
         # `Samantha Power, asking, "..."`: the name right before the comma; `Smith, the mayor,
         # said` or `Smith, 45, said`: the name that opens the appositive; else a role phrase.
-        before_comma = _who_at_left(tokens, j - 1, floor)
+        # `Jane Smith, 45, a nurse from Ohio, said`: a name inside a prepositional phrase is not
+        # the speaker, so the phrase before the comma is read past prepositions.
+        before_comma = _head_of_phrase(tokens, j - 1, floor)
         if before_comma is not None and before_comma.kind in ("name", "pronoun"):
             return before_comma
+        # Walk back over the appositive's commas (`Jane Smith, 45, a nurse, said`) to a name.
         k = j - 1
-        while k >= floor and j - k < 30 and tokens[k].text != "," and tokens[k].kind != "quote":
+        fallback = before_comma
+        while k >= floor and j - k < 30 and tokens[k].kind != "quote":
+            if tokens[k].text == ",":
+                opener = _head_of_phrase(tokens, k - 1, floor)
+                if opener is not None and opener.kind in ("name", "pronoun"):
+                    return opener
+                fallback = fallback or opener
             k -= 1
-        if k >= floor and tokens[k].text == ",":
-            opener = _head_of_phrase(tokens, k - 1, floor)
-            if opener is not None and (opener.kind != "role" or before_comma is None):
-                return opener
-        return before_comma
+        return fallback
     return _head_of_phrase(tokens, j, floor)
 
 
@@ -709,10 +714,11 @@ class Attributor:
             return None
         # `it` and `they`: an organisation or a group the text made a speaker.
         for mention in mentions:
-            if _org_like(mention.entity) or (mention.subject and mention.speech):
-                if pronoun == "it" and not _org_like(mention.entity):
-                    continue
-                return mention.entity
+            entity = mention.entity
+            if _org_like(entity) or (mention.subject and mention.speech):
+                if pronoun == "it" and not (_org_like(entity) or entity.kind == "unknown"):
+                    continue  # `it` is never a person; `Microsoft said ... it added` is fine
+                return entity
         return None
 
     def _role_holder(self, who: Who, position: int) -> Entity | None:

@@ -169,6 +169,11 @@ class QuoteSlot:
     fragment: bool
 
 
+def _is_adverb(token: Token) -> bool:
+    """`quickly`, `later`-style words that sit between a speaker and the verb (not `Cleverly`)."""
+    return token.kind == "word" and token.text.islower() and token.text.endswith("ly")
+
+
 def _org_like(entity: Entity) -> bool:
     """An organisation, or a several-word name that is no person's (`Halvorsen Robotics`)."""
     if entity.kind == "org":
@@ -333,7 +338,7 @@ def _skip_left(tokens: Sequence[Token], j: int, floor: int) -> int:
     while (
         j >= floor
         and tokens[j].kind == "word"
-        and (tokens[j].lower in _SKIPPABLE or tokens[j].lower.endswith("ly"))
+        and (tokens[j].lower in _SKIPPABLE or _is_adverb(tokens[j]))
     ):
         j -= 1
     return j
@@ -421,7 +426,7 @@ def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | Non
         return (who, "according to") if who else None
     if _is_verb(token, fragment=False):
         k = i + 1
-        while k < end and tokens[k].kind == "word" and tokens[k].lower.endswith("ly"):
+        while k < end and tokens[k].kind == "word" and _is_adverb(tokens[k]):
             k += 1
         who = _who_at_right(tokens, k, end)
         if who is not None:
@@ -442,7 +447,7 @@ def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | Non
     while (
         k < end
         and tokens[k].kind == "word"
-        and (tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly"))
+        and (tokens[k].lower in _SKIPPABLE or _is_adverb(tokens[k]))
     ):
         k += 1
     if k < end and _is_verb(tokens[k], fragment=False):
@@ -470,7 +475,7 @@ def _intro(
         if not _is_verb(tokens[v], fragment=fragment):
             continue
         after = v + 1
-        while after < q and tokens[after].kind == "word" and tokens[after].lower.endswith("ly"):
+        while after < q and tokens[after].kind == "word" and _is_adverb(tokens[after]):
             after += 1
         inverted = _who_at_right(tokens, after, q)
         if inverted is not None and inverted.kind == "name" and after < q:
@@ -478,6 +483,11 @@ def _intro(
             if following.text in {":", ","} or following.kind == "quote":
                 return inverted, tokens[v].lower
         who = _subject_of_verb(tokens, v, floor)
+        if who is None and tokens[v].lower.endswith("ing") and tokens[v - 1].text == ",":
+            # `Sunak defended the plan, insisting it would "stop the boats"`: a participle's
+            # subject is the sentence's.
+            main = _main_clause_start(tokens, floor, v)
+            who = next(iter(_mentions_in(tokens, main, v)), None)
         if who is not None:
             return who, tokens[v].lower
         if fragment:
@@ -813,7 +823,7 @@ class Attributor:
         while (
             k < len(tokens)
             and tokens[k].kind == "word"
-            and (tokens[k].lower in _SKIPPABLE or tokens[k].lower.endswith("ly"))
+            and (tokens[k].lower in _SKIPPABLE or _is_adverb(tokens[k]))
         ):
             k += 1
         if k < len(tokens) and _is_verb(tokens[k], fragment=False):

@@ -545,9 +545,9 @@ def lookup_scores(text: str, candidates: Sequence[Candidate]) -> list[tuple[int,
         if not shared or not query.content:
             continue
         # Unconfirmed: how much of the query's content the quote has, times how well the
-        # shorter text's letters sit somewhere in the longer one (a cut or light rewording).
+        # shorter text's words sit somewhere in the longer one (a cut or light rewording).
         recall = shared / len(query.content)
-        placed = fuzz.partial_ratio(" ".join(query.words), " ".join(stored.words)) / 100
+        placed = fuzz.partial_ratio(query.words, stored.words) / 100
         score = round(LOOKUP_UNCONFIRMED_CAP * recall * placed, 4)
         if score > 0:
             scored.append((cand.id, score))

@@ -815,7 +815,10 @@ class Attributor:
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
         k = end + 1
         if k < len(tokens) and tokens[k].text == ",":
-            # Skip an appositive: `Smith, the mayor, said`.
+            # Skip an appositive: `Smith, the mayor, said`. An appositive that is itself a name
+            # (`the US Ambassador to the UN, Samantha Power, asking`) is the one who speaks.
+            if k + 1 < len(tokens) and is_name_word(tokens[k + 1]):
+                return False
             j = k + 1
             while j < len(tokens) and j - k < 25 and tokens[j].text not in {",", "."}:
                 j += 1

@@ -187,6 +187,12 @@ def _is_verb(token: Token, *, fragment: bool) -> bool:
     return token.lower in (FRAGMENT_VERBS if fragment else REPORTING_VERBS)
 
 
+def _speaks_here(tokens: Sequence[Token], v: int) -> bool:
+    """`officers responded to a call`, `referred to`: these verbs report speech only alone."""
+    following = tokens[v + 1].lower if v + 1 < len(tokens) else ""
+    return not (following == "to" and tokens[v].lower.startswith(("respond", "repl", "refer")))
+
+
 def _role_noun(token: Token) -> Literal["person", "org", "plural"] | None:
     word = token.lower
     if word in PERSON_ROLE_NOUNS:
@@ -223,6 +229,8 @@ def _role_phrase_left(tokens: Sequence[Token], j: int, floor: int, start: int) -
     while k - 1 >= floor and start - k < 7:
         previous = tokens[k - 1]
         if previous.kind != "word" or previous.lower in _PREPOSITIONS:
+            break
+        if previous.lower in _PHRASE_BREAKS:
             break
         k -= 1
         if previous.lower in DEFINITE_DETERMINERS or previous.lower in INDEFINITE_DETERMINERS:
@@ -390,6 +398,8 @@ def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
             break  # part of a name: `Bank of England`, `Families for Transparency`
         k = p - 1
     who = _who_at_left(tokens, k, floor)
+    if who is not None and who.kind != "name":
+        who = _represented(tokens, k, j + 1) or who  # `A spokesperson for X Council`
     if who is None and k != j:
         who = _who_at_left(tokens, j, floor)
     return who or _unknown_noun_phrase(tokens, k, floor)
@@ -472,7 +482,7 @@ def _intro(
                 return who, "according to"
     reach = q - floor if fragment else _CUE_REACH
     for v in range(q - 1, max(floor, q - reach) - 1, -1):
-        if not _is_verb(tokens[v], fragment=fragment):
+        if not _is_verb(tokens[v], fragment=fragment) or not _speaks_here(tokens, v):
             continue
         after = v + 1
         while after < q and tokens[after].kind == "word" and _is_adverb(tokens[after]):
@@ -813,6 +823,8 @@ class Attributor:
 
     @staticmethod
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
+        if start > 0 and tokens[start - 1].lower in _PREPOSITIONS:
+            return False  # `a nurse at Queen Adelaide, who ..., told`: the hospital says nothing
         k = end + 1
         if k < len(tokens) and tokens[k].text == ",":
             # Skip an appositive: `Smith, the mayor, said`. An appositive that is itself a name

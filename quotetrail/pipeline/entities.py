@@ -258,6 +258,8 @@ def split_title(words: Sequence[str]) -> NameParts:
             (k for k in range(cut + 1, len(words) - 1) if first_name_gender(words[k]) is not None),
             cut,
         )
+    if len(words) - cut == 1 and _bare(words[-1]) in ORG_NAME_WORDS:
+        cut = 0  # `Lorenza Metropolitan Police`, `Royal Bank`: an organisation, not a title
     role = " ".join(words[:cut]) or None
     name = tuple(words[cut:])
     # Political affiliations after a name: `Maria Lopez, D-Calif.` never reach here (comma).

@@ -416,7 +416,6 @@ TITLE_WORDS = frozenset(
         "Sen.-elect",
         "Monsignor",
         "Patriarch",
-        "Metropolitan",
         "Elder",
         "Chieftain",
         "Democrat",

@@ -289,6 +289,7 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
 _SPOKESPEOPLE = frozenset(
     "spokesperson spokesman spokeswoman representative spokespeople official officials".split()
 )
+_SAYING = frozenset("said says told tells added wrote".split())
 _PHRASE_BREAKS = frozenset("that which who whom whose where when".split())
 
 
@@ -376,7 +377,17 @@ def _subject_of_verb(tokens: Sequence[Token], v: int, floor: int) -> Who | None:
                 fallback = fallback or opener
             k -= 1
         return fallback
-    return _head_of_phrase(tokens, j, floor)
+    return _head_of_phrase(tokens, j, floor) or _before_relative_clause(tokens, j, floor)
+
+
+def _before_relative_clause(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
+    """`A law enforcement official who was not authorized to speak said`: the official."""
+    for k in range(j, max(floor, j - 14) - 1, -1):
+        if tokens[k].kind != "word":
+            return None
+        if tokens[k].lower in ("who", "whose", "which", "that") and k - 1 >= floor:
+            return _head_of_phrase(tokens, k - 1, floor)
+    return None
 
 
 def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
@@ -865,6 +876,7 @@ class Attributor:
         starts = sentence_starts(tokens, inner_by_index)
         self._register_names(tokens, starts)
         self._register_pronoun_subjects(tokens, starts)
+        self._register_indefinite_sources(tokens)
         slot_by_index = {slot.index: slot for slot in slots}
         results: dict[int, tuple[Attribution, str]] = {}
         for q, token in enumerate(tokens):
@@ -912,6 +924,14 @@ class Attributor:
             )
             results[slot.index] = (attribution, form)
         return results
+
+    def _register_indefinite_sources(self, tokens: Sequence[Token]) -> None:
+        """`A Sundlandic official said ...`: a later `the official said` is the same source."""
+        for v, token in enumerate(tokens):
+            if token.kind == "word" and token.lower in _SAYING and v > 0:
+                who = _subject_of_verb(tokens, v, 0)
+                if who is not None and who.kind == "indefinite":
+                    self.indefinites.append((who.start, who))
 
     def first_person(self) -> Entity | None:
         """The first person the document names (the subject of an interview)."""

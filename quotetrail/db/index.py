@@ -8,10 +8,24 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
 from quotetrail.db.models import QuoteKey
+
+# Any constant works; it only has to be the same for every Quotetrail process.
+_PG_MATCHING_LOCK = 0x51_54_4D_54  # "QTMT"
+
+
+def lock_for_matching(*, session: Session) -> None:
+    """Serialise match-then-create among writers until the transaction ends.
+
+    Two ingestions matching the same new quotation at once would each find no canonical quote
+    and each create one. On PostgreSQL a transaction-level advisory lock queues them; on SQLite
+    write sessions (create_session_factory(write=True)) already hold the database's write lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MATCHING_LOCK})
 
 
 class SqlQuoteIndex:

@@ -291,6 +291,19 @@ def update_appearance(
     return appearance
 
 
+def primary_quote_ids(*, session: Session, quote_ids: Collection[int]) -> set[int]:
+    """Those of these quotes that appear in at least one primary source."""
+    if not quote_ids:
+        return set()
+    query = (
+        select(Appearance.quote_id)
+        .join(Article, col(Article.id) == col(Appearance.article_id))
+        .where(col(Appearance.quote_id).in_(set(quote_ids)), Article.kind == "primary")
+        .distinct()
+    )
+    return set(session.exec(query))
+
+
 def count_appearances(*, session: Session, quote_id: int | None = None) -> int:
     """How many appearances are stored (of one quote, if given)."""
     query = select(func.count()).select_from(Appearance)

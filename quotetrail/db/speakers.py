@@ -43,11 +43,13 @@ def get_or_create_speaker(
     name: str,
     role: str | None = None,
     kind: SpeakerKind = "person",
+    key: str | None = None,
 ) -> tuple[Speaker, bool]:
     """The speaker with exactly this name (the oldest, if several), or a new one; True if new.
 
-    A new speaker gets its name as its first alias. An existing speaker without a role takes
-    `role`; a known role is never overwritten here (use update_speaker).
+    A new speaker gets its name as its first alias, under `key` (default alias_key(name)). An
+    existing speaker without a role takes `role`; a known role is never overwritten here (use
+    update_speaker).
     """
     if kind not in SPEAKER_KINDS:
         raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
@@ -63,7 +65,7 @@ def get_or_create_speaker(
     session.add(speaker)
     session.flush()
     assert speaker.id is not None
-    add_alias(session=session, speaker_id=speaker.id, alias=name)
+    add_alias(session=session, speaker_id=speaker.id, alias=name, key=key)
     return speaker, True
 
 
@@ -89,6 +91,14 @@ def update_speaker(
         speaker.kind = kind
     session.flush()
     return speaker
+
+
+def get_speakers(*, session: Session, speaker_ids: Collection[int]) -> dict[int, Speaker]:
+    """The speakers with these ids, by id, in one query; unknown ids are left out."""
+    if not speaker_ids:
+        return {}
+    query = select(Speaker).where(col(Speaker.id).in_(set(speaker_ids)))
+    return {speaker.id: speaker for speaker in session.exec(query) if speaker.id is not None}
 
 
 def list_speakers(
@@ -166,6 +176,15 @@ def find_speakers_by_alias(*, session: Session, key: str) -> list[Speaker]:
         .where(SpeakerAlias.key == key)
         .order_by(col(Speaker.id))
     )
+    return list(session.exec(query))
+
+
+def find_speakers_by_aliases(*, session: Session, keys: Collection[str]) -> list[Speaker]:
+    """Every speaker known by any of these alias keys, oldest first, each once."""
+    if not keys:
+        return []
+    ids = select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.key).in_(set(keys))).distinct()
+    query = select(Speaker).where(col(Speaker.id).in_(ids)).order_by(col(Speaker.id))
     return list(session.exec(query))
 
 

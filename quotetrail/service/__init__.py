@@ -1,0 +1,1 @@
+"""Orchestration of the pipeline and the database: ingestion, lookup, export records."""

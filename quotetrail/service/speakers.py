@@ -1,0 +1,137 @@
+"""Credited names -> Speaker rows: identity resolution over the speakers sharing an alias key."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from quotetrail.db.models import SpeakerKind
+from quotetrail.db.speakers import (
+    add_alias,
+    alias_key,
+    find_speakers_by_aliases,
+    get_or_create_speaker,
+    get_speaker,
+    list_speakers_with_aliases,
+    update_speaker,
+)
+from quotetrail.pipeline.identity import (
+    KnownSpeaker,
+    is_organisation,
+    lookup_keys,
+    resolve_speaker,
+    speaker_key,
+)
+from quotetrail.pipeline.types import Quotation
+
+# "a witness", "one protester", "some residents": sources the text leaves unnamed.
+_INDEFINITE = frozenset({"a", "an", "one", "some", "another", "several", "many", "two", "three"})
+
+
+def speaker_kind(name: str) -> SpeakerKind:
+    """Whether a credited name is a person, an organisation or an indefinite source."""
+    words = name.split()
+    # "A nurse" at the start of a sentence is indefinite; "One Direction" is a name.
+    if len(words) > 1 and words[0].casefold() in _INDEFINITE and words[1][:1].islower():
+        return "indefinite"
+    return "organisation" if is_organisation(name) else "person"
+
+
+class SpeakerBook:
+    """Finds (and, for credited names, creates) speakers within one transaction.
+
+    Every alias is stored under its db alias_key (the mention as written) and each of its
+    lookup keys (pipeline.identity.lookup_keys: its speaker_key and its surname's), so the same
+    alias text may have several rows. Candidates for
+    a name are the speakers sharing one of its keys, never a scan of every speaker;
+    identity.resolve_speaker decides among them.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._credited: dict[tuple[str, str | None], int] = {}
+        self._resolved: dict[str, int | None] = {}
+        self._mentions: set[tuple[int, str]] = set()
+
+    def known(self, name: str) -> list[KnownSpeaker]:
+        """The stored speakers `name` could denote, with their aliases."""
+        found = find_speakers_by_aliases(session=self.session, keys=lookup_keys(name))
+        return self._known_speakers([s.id for s in found if s.id is not None])
+
+    def _known_speakers(self, ids: list[int]) -> list[KnownSpeaker]:
+        if not ids:
+            return []
+        rows = list_speakers_with_aliases(session=self.session, speaker_ids=ids)
+        return [
+            KnownSpeaker(
+                id=speaker.id,
+                name=speaker.name,
+                aliases=frozenset(alias.alias for alias in aliases),
+                role=speaker.role,
+            )
+            for speaker, aliases in rows
+            if speaker.id is not None
+        ]
+
+    def resolve(self, name: str) -> int | None:
+        """The stored speaker `name` denotes, if any; nothing is created."""
+        if name not in self._resolved:
+            self._resolved[name] = resolve_speaker(name, role=None, known=self.known(name))
+        return self._resolved[name]
+
+    def credit(self, quotation: Quotation) -> int | None:
+        """The speaker a quotation credits, created if new; records its aliases and role."""
+        name = (quotation.speaker or "").strip()
+        if not name or not speaker_key(name):
+            return None
+        cache_key = (name, quotation.role)
+        if cache_key not in self._credited:
+            self._credited[cache_key] = self._credit(name, quotation.role)
+            self._resolved.pop(name, None)
+        speaker_id = self._credited[cache_key]
+        self._learn_mention(speaker_id, quotation.speaker_as_written)
+        return speaker_id
+
+    def _credit(self, name: str, role: str | None) -> int:
+        kind = speaker_kind(name)
+        key = speaker_key(name)
+        speaker_id = None
+        if kind != "indefinite":
+            speaker_id = resolve_speaker(name, role=role, known=self.known(name))
+        if speaker_id is None:
+            created, _ = get_or_create_speaker(
+                session=self.session, name=name, role=role, kind=kind, key=key
+            )
+            assert created.id is not None
+            self._record_alias(created.id, name)
+            return created.id
+        speaker = get_speaker(session=self.session, speaker_id=speaker_id)
+        assert speaker is not None
+        self._record_alias(speaker_id, name)
+        if role and not speaker.role:
+            update_speaker(session=self.session, speaker_id=speaker_id, role=role)
+        if kind == "person" and len(key.split()) > len(speaker_key(speaker.name).split()):
+            # "Recep Tayyip Erdogan" after "Recep Erdogan": a speaker is named in full.
+            update_speaker(session=self.session, speaker_id=speaker_id, name=name)
+        return speaker_id
+
+    def _learn_mention(self, speaker_id: int, as_written: str | None) -> None:
+        """Record the mention next to a quote as an alias, if it is a name for the speaker."""
+        if not as_written or (speaker_id, as_written) in self._mentions:
+            return
+        self._mentions.add((speaker_id, as_written))
+        if not speaker_key(as_written):
+            return
+        # "he" or "the U.N. rights chief" are no names: only a mention identity resolution
+        # itself ties to this speaker becomes an alias.
+        known = self._known_speakers([speaker_id])
+        if any(as_written in s.aliases for s in known):
+            return
+        if resolve_speaker(as_written, role=None, known=known) == speaker_id:
+            self._record_alias(speaker_id, as_written)
+
+    def _record_alias(self, speaker_id: int, alias: str) -> None:
+        # The mention as written (alias_key keeps its titles, so "UN Ambassador Samantha Power"
+        # is not folded into "Samantha Power"), and its lookup keys, so that a later mention by
+        # surname or another full form finds this speaker among few.
+        for key in dict.fromkeys((alias_key(alias), *lookup_keys(alias))):
+            add_alias(session=self.session, speaker_id=speaker_id, alias=alias, key=key)

@@ -1,22 +1,58 @@
-"""The `quotetrail` command line: a thin entry point over the pipeline (and later the database)."""
+"""The `quotetrail` command line: a thin entry point over the pipeline and the database."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
 
-from quotetrail.evaluation import GoldError, load_gold, score
+from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
+from quotetrail.db.migrate import upgrade_to_head
+from quotetrail.db.quotes import get_quotes, list_appearances
+from quotetrail.evaluation import (
+    GoldError,
+    PredictedAppearance,
+    load_gold,
+    score,
+    score_clusters,
+)
 from quotetrail.pipeline.extract import extract_quotations
 from quotetrail.pipeline.text import document_from_text, text_from_html
 from quotetrail.pipeline.types import Quotation
+from quotetrail.service.ingest import ingest_article
+from quotetrail.service.lookup import MAX_LIMIT, lookup
+from quotetrail.service.records import (
+    CSV_COLUMNS,
+    appearance_record,
+    csv_rows,
+    iter_quote_records,
+    quote_record,
+    speakers_of,
+)
+from quotetrail.settings import get_settings
+from quotetrail.sources import (
+    ArticleInput,
+    Defaults,
+    SourceError,
+    expand_paths,
+    parse_date,
+    read_file,
+)
 
 app = typer.Typer(
     help="Quotetrail: who said this, where, in which words, and is that right?",
@@ -34,9 +70,56 @@ class OutputFormat(StrEnum):
     table = "table"
 
 
+class ArticleKindOption(StrEnum):
+    """The kind of the articles given to `ingest`."""
+
+    news = "news"
+    primary = "primary"
+
+
+class ExportFormat(StrEnum):
+    """How `export` writes the canonical quotes."""
+
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+# More files than this get a progress bar.
+PROGRESS_MIN_FILES = 5
+
+DatabaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL (default: $QUOTETRAIL_DATABASE_URL or sqlite:///quotetrail.db).",
+        show_default=False,
+    ),
+]
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"quotetrail: {message}", err=True)
     return typer.Exit(code=2)
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]
+
+
+@contextmanager
+def _database(database_url: str | None) -> Iterator[Engine]:
+    """An engine on the database, its schema brought to head first."""
+    url = database_url or get_settings().database_url
+    try:
+        upgrade_to_head(url)
+        engine = create_db_engine(url)
+    except Exception as error:  # any driver, URL or migration problem: one line, no traceback
+        raise _fail(f"database: {_one_line(error)}") from error
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def read_document_text(path: Path, *, html: bool = False) -> str:
@@ -107,6 +190,166 @@ def extract(
         raise typer.Exit(code=1)
 
 
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Files (.txt, .html, .htm, .jsonl) or folders of them.")
+    ],
+    kind: Annotated[
+        ArticleKindOption, typer.Option(help="news, or primary for a speaker's own statement.")
+    ] = ArticleKindOption.news,
+    outlet: Annotated[str | None, typer.Option(help="The publishing outlet.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date, YYYY-MM-DD.", show_default=False)
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option(help="The article's URL (its origin); one article only.")
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Store articles and their quotations as appearances of canonical quotes (idempotent)."""
+    try:
+        date = parse_date(published) if published is not None else None
+    except SourceError as error:
+        raise _fail(f"--published: {error}") from error
+    files = expand_paths(paths)
+    if not files:
+        raise _fail("no .txt, .html, .htm or .jsonl files found")
+    if url is not None and (len(files) != 1 or files[0].suffix.lower() == ".jsonl"):
+        raise _fail("--url names one article: give a single .txt or .html file")
+    defaults = Defaults(kind=kind.value, outlet=outlet, published=date, url=url)
+    totals = {"new": 0, "existing": 0, "quotes": 0, "appearances": 0, "merged": 0, "failed": 0}
+    stderr = Console(stderr=True)
+    with _database(database_url) as engine:
+        factory = create_session_factory(engine, write=True)
+        progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=stderr,
+            transient=True,
+            disable=len(files) <= PROGRESS_MIN_FILES or not stderr.is_terminal,
+        )
+        with progress:
+            task = progress.add_task("ingesting", total=len(files))
+            for path in files:
+                for item in read_file(path, defaults):
+                    if isinstance(item, SourceError):
+                        totals["failed"] += 1
+                        _report(progress, f"quotetrail: {item}")
+                        continue
+                    try:
+                        _ingest_one(factory, item, totals)
+                    except Exception as error:  # reported on one line; the others go on
+                        totals["failed"] += 1
+                        _report(progress, f"quotetrail: {item.label}: {_one_line(error)}")
+                progress.advance(task)
+    articles = totals["new"] + totals["existing"]
+    summary = (
+        f"{articles} article{'s' if articles != 1 else ''} "
+        f"({totals['new']} new, {totals['existing']} already stored), "
+        f"{totals['quotes']} new quotes, {totals['appearances']} appearances, "
+        f"{totals['merged']} quotes merged"
+    )
+    if totals["failed"]:
+        summary += f", {totals['failed']} failed"
+    typer.echo(summary)
+    if totals["failed"]:
+        raise typer.Exit(code=1)
+
+
+def _report(progress: Progress, line: str) -> None:
+    # Above the progress bar when there is one; never wrapped, so one failure is one line.
+    progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _ingest_one(factory: sessionmaker[Session], item: ArticleInput, totals: dict[str, int]) -> None:
+    with session_scope(factory) as session:  # one transaction per article
+        result = ingest_article(
+            session=session,
+            text=item.text,
+            origin=item.origin,
+            title=item.title,
+            outlet=item.outlet,
+            published=item.published,
+            kind=item.kind,
+        )
+    totals["new" if result.created else "existing"] += 1
+    totals["quotes"] += result.new_quotes
+    totals["appearances"] += result.appearances
+    totals["merged"] += result.merged_quotes
+
+
+@app.command()
+def export(
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", help="jsonl: a quote per line; csv: an appearance.")
+    ] = ExportFormat.jsonl,
+    output: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Write every canonical quote with its appearances, in id order."""
+    with _database(database_url) as engine:
+        if engine.dialect.name == "postgresql":
+            # One snapshot for the whole export, however many batches it reads.
+            engine = engine.execution_options(isolation_level="REPEATABLE READ")
+        try:
+            stream = (
+                output.open("w", encoding="utf-8", newline="") if output is not None else sys.stdout
+            )
+        except OSError as error:
+            raise _fail(f"{output}: {error.strerror or error}") from error
+        try:
+            with session_scope(create_session_factory(engine)) as session:
+                _write_records(stream, output_format, iter_quote_records(session=session))
+        finally:
+            if output is not None:
+                stream.close()
+
+
+def _write_records(
+    stream: TextIO, output_format: ExportFormat, records: Iterator[dict[str, object]]
+) -> None:
+    if output_format is ExportFormat.jsonl:
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerows(csv_rows(record))
+
+
+@app.command(name="lookup")
+def lookup_command(
+    text: Annotated[str, typer.Argument(help="The words to look up.")],
+    limit: Annotated[int, typer.Option(min=1, max=MAX_LIMIT, help="How many quotes at most.")] = 5,
+    database_url: DatabaseUrlOption = None,
+) -> None:
+    """Print the canonical quotes best matching TEXT, with scores and appearances, as JSON."""
+    if not text.strip():
+        raise _fail("nothing to look up")
+    with _database(database_url) as engine, session_scope(create_session_factory(engine)) as s:
+        found = lookup(session=s, text=text, limit=limit)
+        speakers = speakers_of(
+            session=s,
+            quotes=[m.quote for m in found],
+            appearances=[a for m in found for a, _ in m.appearances],
+        )
+        matches = [
+            {
+                "score": m.score,
+                "quote": quote_record(m.quote, speakers),
+                "appearances": [appearance_record(a, art, speakers) for a, art in m.appearances],
+            }
+            for m in found
+        ]
+    typer.echo(json.dumps({"matches": matches}, ensure_ascii=False))
+
+
 @app.command(name="eval")
 def evaluate(
     gold_file: Annotated[Path, typer.Argument(help="Gold annotations (seeds.gold.json format).")],
@@ -117,7 +360,10 @@ def evaluate(
         bool, typer.Option("--verbose", "-v", help="List misses and extras.")
     ] = False,
 ) -> None:
-    """Precision, recall and F1 of extraction, and speaker accuracy, against a gold file."""
+    """Extraction (precision, recall, F1, speakers) and clustering (B-cubed) against a gold file.
+
+    Clustering ingests the documents into a throwaway SQLite database.
+    """
     folder = docs or gold_file.parent
     if not gold_file.is_file():
         raise _fail(f"{gold_file}: no such gold file")
@@ -125,7 +371,15 @@ def evaluate(
         raise _fail(f"{folder}: no such folder of documents")
     documents: dict[str, str] = {}
     try:
-        names = [a["file"] for a in json.loads(gold_file.read_text(encoding="utf-8"))["articles"]]
+        entries = json.loads(gold_file.read_text(encoding="utf-8"))["articles"]
+        names = [a["file"] for a in entries]
+        metadata = {
+            a["file"]: Defaults(
+                kind=a.get("kind") or "news",
+                published=parse_date(a["published"]) if a.get("published") else None,
+            )
+            for a in entries
+        }
     except (ValueError, KeyError, TypeError) as error:
         raise _fail(f"{gold_file}: not a gold file ({error})") from error
     for name in names:
@@ -141,10 +395,52 @@ def evaluate(
         name: extract_quotations(document_from_text(text)) for name, text in documents.items()
     }
     report = score(gold, predictions, documents)
+    appearances = _ingest_for_clustering(documents, metadata)
+    clusters = score_clusters(gold, appearances)
     if verbose:
-        for line in report.misses + report.extras + report.wrong_speakers:
+        for line in report.misses + report.extras + report.wrong_speakers + clusters.errors:
             typer.echo(line)
-    typer.echo(json.dumps({"documents": len(documents), **report.summary()}))
+    typer.echo(json.dumps({"documents": len(documents), **report.summary(), **clusters.summary()}))
+
+
+def _ingest_for_clustering(
+    documents: dict[str, str], metadata: dict[str, Defaults]
+) -> dict[str, list[PredictedAppearance]]:
+    """Ingest the documents into a throwaway SQLite database; their appearances, by file."""
+    with tempfile.TemporaryDirectory(prefix="quotetrail-eval-") as folder:
+        url = f"sqlite:///{Path(folder) / 'eval.db'}"
+        upgrade_to_head(url)
+        engine = create_db_engine(url)
+        try:
+            factory = create_session_factory(engine, write=True)
+            article_ids: dict[str, int] = {}
+            for name, text in documents.items():
+                meta = metadata.get(name, Defaults())
+                with session_scope(factory) as session:
+                    result = ingest_article(
+                        session=session,
+                        text=text,
+                        origin=name,
+                        published=meta.published,
+                        kind=meta.kind,
+                    )
+                    assert result.article.id is not None
+                    article_ids[name] = result.article.id
+            found: dict[str, list[PredictedAppearance]] = {}
+            with session_scope(create_session_factory(engine)) as session:
+                for name, article_id in article_ids.items():
+                    rows = list_appearances(session=session, article_id=article_id)
+                    quotes = get_quotes(session=session, quote_ids=[a.quote_id for a in rows])
+                    status = {q.id: q.attribution_status for q in quotes}
+                    found[name] = [
+                        PredictedAppearance(
+                            a.start, a.end, a.quote_id, a.status, status[a.quote_id]
+                        )
+                        for a in rows
+                    ]
+            return found
+        finally:
+            engine.dispose()
 
 
 if __name__ == "__main__":

@@ -4,13 +4,18 @@ A gold quote is found when predicted spans cover at least 80% of its characters;
 correct when at least 80% of it lies inside gold quotes (so a split quote returned whole counts).
 Optional gold quotes count neither way. Speaker accuracy is over found quotes: the prediction
 overlapping a gold quote most must name its speaker or one of the speaker's gold aliases.
+
+Clustering (score_clusters) maps each found gold quote to the canonical quote of the stored
+appearance overlapping it most, and scores those canonical quotes against the gold clusters with
+B-cubed precision and recall; a gold quote not found is a cluster of its own.
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,11 +53,22 @@ class GoldArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class GoldMisattribution:
+    """An article crediting a cluster's words to someone who did not say them."""
+
+    cluster: str
+    file: str
+    attributed_to: str
+    actual_speaker: str
+
+
+@dataclass(frozen=True, slots=True)
 class Gold:
-    """A whole gold file: articles plus the speakers' aliases."""
+    """A whole gold file: articles plus the speakers' aliases and the known misattributions."""
 
     articles: tuple[GoldArticle, ...]
     aliases: Mapping[str, frozenset[str]]
+    misattributions: tuple[GoldMisattribution, ...] = ()
 
 
 _PUNCT = regex.compile(r"[^\p{L}\p{N}]+")
@@ -150,7 +166,19 @@ def load_gold(path: Path, documents: Mapping[str, str]) -> Gold:
                 ),
             )
         )
-    return Gold(articles=tuple(articles), aliases=aliases)
+    try:
+        misattributions = tuple(
+            GoldMisattribution(
+                cluster=str(item["cluster"]),
+                file=str(item["file"]),
+                attributed_to=str(item.get("attributed_to") or ""),
+                actual_speaker=str(item.get("actual_speaker") or ""),
+            )
+            for item in data.get("misattributions") or []
+        )
+    except (KeyError, TypeError, AttributeError) as error:
+        raise GoldError(f"{path}: malformed misattributions ({error})") from error
+    return Gold(articles=tuple(articles), aliases=aliases, misattributions=misattributions)
 
 
 def _covered(start: int, end: int, spans: Sequence[tuple[int, int]]) -> int:
@@ -265,4 +293,156 @@ def score(
         for not_quote in article.not_quotes:
             if any(text[p.start : p.end] == not_quote for p in predicted):
                 report.not_quotes_extracted += 1
+    return report
+
+
+# --- clustering -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PredictedAppearance:
+    """A stored appearance of a canonical quote in a document, with its verdicts."""
+
+    start: int
+    end: int
+    quote_id: int
+    status: str  # the appearance's own status
+    quote_status: str  # its canonical quote's attribution_status
+
+
+FLAGGING_QUOTE_STATUSES = frozenset({"disputed", "uncertain"})
+
+
+def bcubed(gold: Sequence[Hashable], predicted: Sequence[Hashable]) -> tuple[float, float, float]:
+    """B-cubed precision, recall and F1 of a clustering; item i is in gold[i] and predicted[i]."""
+    if len(gold) != len(predicted):
+        raise ValueError("gold and predicted labels must be of the same length")
+    if not gold:
+        return 1.0, 1.0, 1.0
+    pairs = Counter(zip(gold, predicted, strict=True))
+    gold_sizes = Counter(gold)
+    predicted_sizes = Counter(predicted)
+    precision = recall = 0.0
+    for (g, p), together in pairs.items():
+        # Each of the `together` items sees `together` items sharing both of its clusters.
+        precision += together * together / predicted_sizes[p]
+        recall += together * together / gold_sizes[g]
+    precision /= len(gold)
+    recall /= len(gold)
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return precision, recall, f1
+
+
+@dataclass(slots=True)
+class ClusterReport:
+    """Clustering and verdict figures over the gold quotes, with the errors behind them."""
+
+    gold_quotes: int = 0
+    found: int = 0
+    precision: float = 1.0
+    recall: float = 1.0
+    f1: float = 1.0
+    misattributions: int = 0
+    misattributions_flagged: int = 0
+    consistent_clusters: int = 0
+    consistent_disputed: int = 0
+    consistent_uncertain: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | int]:
+        """The figures as a flat mapping (keys prefixed so they sit beside extraction's)."""
+        return {
+            "cluster_precision": round(self.precision, 4),
+            "cluster_recall": round(self.recall, 4),
+            "cluster_f1": round(self.f1, 4),
+            "misattributions": self.misattributions,
+            "misattributions_flagged": self.misattributions_flagged,
+            "consistent_clusters": self.consistent_clusters,
+            "consistent_disputed": self.consistent_disputed,
+            "consistent_uncertain": self.consistent_uncertain,
+        }
+
+
+def _overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(0, min(a_end, b_end) - max(a_start, b_start))
+
+
+def _appearance_of(
+    quote: GoldQuote, appearances: Sequence[PredictedAppearance]
+) -> PredictedAppearance | None:
+    """The appearance covering a gold quote most, if appearances cover enough of it."""
+    spans = [(a.start, a.end) for a in appearances]
+    if _covered(quote.start, quote.end, spans) < COVERAGE * (quote.end - quote.start):
+        return None
+    return max(appearances, key=lambda a: _overlap(a.start, a.end, quote.start, quote.end))
+
+
+def score_clusters(
+    gold: Gold, appearances: Mapping[str, Sequence[PredictedAppearance]]
+) -> ClusterReport:
+    """Score canonical quotes (appearances per document) against the gold clusters."""
+    report = ClusterReport()
+    gold_labels: list[str] = []
+    predicted_labels: list[str] = []
+    found: dict[tuple[str, int], PredictedAppearance] = {}  # (file, gold index) -> appearance
+    members: dict[str, list[tuple[str, int, GoldQuote]]] = {}
+    for article in gold.articles:
+        for index, quote in enumerate(article.quotes):
+            label = quote.cluster or f"{article.file}#{index}"
+            members.setdefault(label, []).append((article.file, index, quote))
+            appearance = _appearance_of(quote, appearances.get(article.file, ()))
+            gold_labels.append(label)
+            if appearance is None:
+                predicted_labels.append(f"missed:{article.file}#{index}")
+                continue
+            found[(article.file, index)] = appearance
+            predicted_labels.append(f"quote:{appearance.quote_id}")
+    report.gold_quotes = len(gold_labels)
+    report.found = len(found)
+    report.precision, report.recall, report.f1 = bcubed(gold_labels, predicted_labels)
+
+    # Errors, for --verbose: gold clusters split over several quotes, quotes joining clusters.
+    quote_clusters: dict[int, set[str]] = {}
+    for label, items in members.items():
+        quotes = {found[(f, i)].quote_id for f, i, _ in items if (f, i) in found}
+        for quote_id in quotes:
+            quote_clusters.setdefault(quote_id, set()).add(label)
+        if len(quotes) > 1:
+            report.errors.append(f"SPLIT cluster {label} over quotes {sorted(quotes)}")
+    for quote_id, labels in sorted(quote_clusters.items()):
+        if len(labels) > 1:
+            report.errors.append(f"JOINED quote {quote_id} holds clusters {sorted(labels)}")
+
+    misattributed_clusters = {m.cluster for m in gold.misattributions}
+    for entry in gold.misattributions:
+        report.misattributions += 1
+        flagged = [
+            found[(f, i)]
+            for f, i, _ in members.get(entry.cluster, [])
+            if f == entry.file and (f, i) in found
+        ]
+        if any(
+            a.status == "misattributed" or a.quote_status in FLAGGING_QUOTE_STATUSES
+            for a in flagged
+        ):
+            report.misattributions_flagged += 1
+        else:
+            report.errors.append(
+                f"UNFLAGGED misattribution of {entry.cluster} in {entry.file} "
+                f"(credited to {entry.attributed_to})"
+            )
+    for label, items in members.items():
+        speakers = {name_key(q.speaker) for _, _, q in items}
+        if label in misattributed_clusters or len(speakers) != 1:
+            continue
+        statuses = {found[(f, i)].quote_status for f, i, _ in items if (f, i) in found}
+        if not statuses:
+            continue
+        report.consistent_clusters += 1
+        if "disputed" in statuses:
+            report.consistent_disputed += 1
+            report.errors.append(f"DISPUTED consistent cluster {label}")
+        elif "uncertain" in statuses:
+            report.consistent_uncertain += 1
+            report.errors.append(f"UNCERTAIN consistent cluster {label}")
     return report

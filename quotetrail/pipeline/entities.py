@@ -114,6 +114,7 @@ def first_name_gender(word: str) -> Gender | Literal["andy"] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def _bare(word: str) -> str:
     return word.lower().replace("’", "'").rstrip(".")
 
@@ -240,9 +241,10 @@ class NameParts:
     honorific: str | None
 
 
-def split_title(words: Sequence[str]) -> NameParts:
+@lru_cache(maxsize=16384)
+def split_title(words: tuple[str, ...]) -> NameParts:
     """Split a run like `U.K. Foreign Secretary Boris Johnson` into role and name."""
-    words = [w[:-2] if w.lower().endswith(("'s", "’s")) else w for w in words]
+    words = tuple(w[:-2] if w.lower().endswith(("'s", "’s")) else w for w in words)
     last_title = -1
     for k, word in enumerate(words[:-1]):
         if _bare(word) in TITLE_WORDS or word.lower() in TITLE_WORDS:
@@ -366,6 +368,7 @@ class Registry:
         self.entities: list[Entity] = []
         self._by_word: dict[str, list[int]] = {}
         self._full_names: dict[tuple[str, ...], int] = {}
+        self._recent: dict[tuple[str, ...], tuple[tuple[int, ...], int]] = {}
         self._mentions: list[Mention] = []
         self._speech: list[tuple[int, int, Entity]] = []
 
@@ -379,6 +382,18 @@ class Registry:
             if role:
                 self._note(known, name=name, role=role, honorific=honorific, kind="person")
             return self.entities[known]
+        stamp = tuple(len(self._by_word.get(_bare(word), ())) for word in name)
+        cached = self._recent.get(name)
+        if cached is not None and cached[0] == stamp and not role:
+            # No entity sharing a word with this name appeared since: the same answer.
+            return self.entities[cached[1]]
+        k = self._resolve(name, role=role, honorific=honorific)
+        stamp = tuple(len(self._by_word.get(_bare(word), ())) for word in name)
+        self._recent[name] = (stamp, k)
+        return self.entities[k]
+
+    def _resolve(self, name: tuple[str, ...], *, role: str | None, honorific: str | None) -> int:
+        """Index of the entity `name` denotes, created if it is new."""
         kind = _classify(name, role, honorific)
         related = sorted(
             {k for word in name for k in self._by_word.get(_bare(word), ())}, reverse=True
@@ -393,25 +408,25 @@ class Registry:
                 # A bare surname shared by several people: newspapers use it for the person the
                 # story is about, who is introduced first.
                 self._note(min(holders), name=name, role=role, honorific=honorific, kind=kind)
-                return self.entities[min(holders)]
+                return min(holders)
         for k in related:
             entity = self.entities[k]
             if entity.kind == "org" or kind == "org":
                 if [_bare(w) for w in entity.name] == [_bare(w) for w in name]:
                     self._note(k, name=name, role=role, honorific=honorific, kind=kind)
-                    return entity
+                    return k
                 continue
             if _compatible(name, entity.name):
                 self._note(k, name=name, role=role, honorific=honorific, kind=kind)
-                return entity
+                return k
             if _compatible(entity.name, name):
                 entity.name = name  # a fuller form of a name seen before
                 self._note(k, name=name, role=role, honorific=honorific, kind=kind)
-                return entity
-        entity = Entity(name=name, kind=kind, gender=_gender(name, honorific))
-        self.entities.append(entity)
-        self._note(len(self.entities) - 1, name=name, role=role, honorific=honorific, kind=kind)
-        return entity
+                return k
+        self.entities.append(Entity(name=name, kind=kind, gender=_gender(name, honorific)))
+        k = len(self.entities) - 1
+        self._note(k, name=name, role=role, honorific=honorific, kind=kind)
+        return k
 
     def _note(
         self,

@@ -271,8 +271,7 @@ def _is_title(words: list[str], inner: str) -> bool:
     """Title Case or capitals without a sentence's shape: a headline, a sign, a work's title."""
     if len(words) < 2:
         return False
-    letters = [ch for ch in inner if ch.isalpha()]
-    if len(letters) >= 4 and all(ch.isupper() for ch in letters):
+    if inner.isupper() and sum(len(w) for w in words) >= 4:
         return True  # `EVAC CENTER — PETS WELCOME`, `RATES ON HOLD AGAIN`
     content = [w for w in words if w.lower() not in _SMALL_WORDS]
     if not content or not words[0][:1].isupper():

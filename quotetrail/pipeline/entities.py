@@ -253,9 +253,10 @@ def split_title(words: tuple[str, ...]) -> NameParts:
     for word in words[: last_title + 1]:
         if _bare(word) in MALE_HONORIFICS or _bare(word) in FEMALE_HONORIFICS:
             honorific = _bare(word)
-    # `Secretary of State Antony Blinken`: the role runs on to the first first name.
+    # `Secretary of State Antony Blinken`, `Senedd Rhodri Bevan`: the role runs on to the first
+    # first name.
     cut = last_title + 1
-    if last_title >= 0 and len(words) - cut >= 3 and first_name_gender(words[cut]) is None:
+    if len(words) - cut >= 3 and first_name_gender(words[cut]) is None:
         cut = next(
             (k for k in range(cut + 1, len(words) - 1) if first_name_gender(words[k]) is not None),
             cut,

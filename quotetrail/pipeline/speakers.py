@@ -623,13 +623,19 @@ def _main_clause_start(tokens: Sequence[Token], start: int, end: int) -> int:
 
 
 def _only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
-    """Whether tokens[start:end] only qualify a name: `Council member`, `the company's CEO`."""
-    if end - start > 5:
+    """Whether tokens[start:end] only qualify a name: `Council member`, `the company's CEO`,
+    `Local Member of the Senedd`, `Her running mate, state Sen.` (an appositive after a role)."""
+    if end - start > 6:
         return False
-    for token in tokens[start:end]:
+    for k in range(start, end):
+        token = tokens[k]
         if token.kind != "word":
-            if token.text not in {"-", "’", "'"}:
-                return False
+            if token.text in {"-", "’", "'"}:
+                continue
+            if token.text == "," and k > start and _role_noun(tokens[k - 1]) is not None:
+                continue
+            return False
+        if token.lower in _TITLE_CONNECTORS and k > start and is_name_word(tokens[k - 1]):
             continue
         if not (
             is_name_word(token)
@@ -641,6 +647,9 @@ def _only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
         ):
             return False
     return True
+
+
+_TITLE_CONNECTORS = frozenset({"of", "the", "for", "to"})
 
 
 def _dateline_end(tokens: Sequence[Token]) -> int:
@@ -913,12 +922,10 @@ class Attributor:
             if form == "intro" and slot.fragment:
                 attribution.confidence *= 0.9
             if attribution.entity is not None:
-                if who.kind == "name":
-                    self.registry.add_speech(who.start, who.end, attribution.entity)
-                else:
-                    self.registry.add_mention(
-                        Mention(attribution.entity, who.start, who.end, who.text, True, True)
-                    )
+                # Whoever just spoke is the likeliest antecedent of the next `he` or `she`.
+                self.registry.add_mention(
+                    Mention(attribution.entity, who.start, who.end, who.text, True, True)
+                )
             attribution.competing = self._competing(
                 tokens, starts, q, sent_start, index, attribution.entity
             )

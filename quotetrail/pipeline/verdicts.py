@@ -2,7 +2,8 @@
 
 Appearances are grouped by the speaker each credits. A primary source (the speaker's own
 statement or transcript) outranks any number of news articles; among equals, more independent
-articles win, then the earliest.
+articles win, then the earliest. An appearance whose own context also credits someone else is
+uncertain, unless a primary source settles who spoke.
 """
 
 from __future__ import annotations
@@ -155,7 +156,15 @@ def decide(appearances: Sequence[AppearanceFacts], *, names: Mapping[int, str]) 
         if a.speaker_id is None:
             continue
         if a.speaker_id == best.speaker_id:
-            statuses[a.appearance_id] = "consistent"
+            # Siding with the best-supported speaker settles nothing while the appearance's own
+            # context names someone else, unless a primary source backs that speaker.
+            contested = set(a.competing_speaker_ids) - {best.speaker_id}
+            if contested and not best.primary_articles:
+                statuses[a.appearance_id] = "uncertain"
+                listed = ", ".join(name(o) for o in sorted(contested))
+                _add(evidence, f"Article {a.article_id}'s context also credits {listed}.")
+            else:
+                statuses[a.appearance_id] = "consistent"
         elif (
             best.primary_articles
             and a.article_kind == "news"

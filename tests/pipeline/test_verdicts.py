@@ -185,3 +185,19 @@ def test_evidence_is_not_repeated_for_appearances_in_one_article() -> None:
         verdict.evidence.count("Article 3 credits Bo Reyes, contradicting the primary source.") == 1
     )
     assert verdict.appearance_status == {1: "consistent", 2: "misattributed", 3: "misattributed"}
+
+
+def test_siding_with_the_best_supported_speaker_against_its_own_context_is_uncertain() -> None:
+    # Two articles credit Bo Reyes (one of them naming Ada Quill nearby), one credits Ada Quill.
+    contested = fact(20, 2, competing=(1,))
+    verdict = decide([contested, fact(21, 2), fact(22, 1)], names=NAMES)
+    assert verdict.status == "disputed"
+    assert verdict.speaker_id == 2
+    assert verdict.appearance_status == {20: "uncertain", 21: "consistent", 22: "disputed"}
+    assert "Article 20's context also credits Ada Quill." in verdict.evidence
+
+    # A primary source for the best-supported speaker settles it.
+    primary = fact(23, 2, kind="primary")
+    settled = decide([contested, fact(21, 2), fact(22, 1), primary], names=NAMES)
+    assert settled.appearance_status[20] == "consistent"
+    assert settled.appearance_status[22] == "misattributed"

@@ -184,7 +184,8 @@ def run_left(tokens: Sequence[Token], j: int) -> int | None:
         and tokens[start - 1].lower in ("of", "for")
         and _bare(tokens[start - 2].text) in TITLE_WORDS
     ):
-        start = run_left(tokens, start - 2) or start  # `Secretary of State Antony Blinken`
+        title_start = run_left(tokens, start - 2)  # `Secretary of State Antony Blinken`
+        start = start if title_start is None else title_start
     while start <= j and _bare(tokens[start].text) in NON_NAME_WORDS and start < j:
         start += 1  # `The Taliban`, `Meanwhile Smith`
     return start
@@ -256,7 +257,8 @@ def split_title(words: tuple[str, ...]) -> NameParts:
     # `Secretary of State Antony Blinken`, `Senedd Rhodri Bevan`: the role runs on to the first
     # first name.
     cut = last_title + 1
-    if len(words) - cut >= 3 and first_name_gender(words[cut]) is None:
+    organisation = _bare(words[-1]) in ORG_NAME_WORDS or any(w in ("and", "&") for w in words)
+    if len(words) - cut >= 3 and not organisation and first_name_gender(words[cut]) is None:
         cut = next(
             (k for k in range(cut + 1, len(words) - 1) if first_name_gender(words[k]) is not None),
             cut,

@@ -272,6 +272,9 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
             if candidate.kind != "word" or candidate.lower in _PHRASE_BREAKS:
                 break
             if _role_noun(candidate) is not None:
+                while k + 1 < ceiling and _role_noun(tokens[k + 1]) is not None:
+                    k += 1  # `the administration official`: the last noun heads the phrase
+                    candidate = tokens[k]
                 # `the company’s chief executive, Jane Doe`: the name after the role wins.
                 words = tuple(t.text for t in tokens[i : k + 1])
                 kind: WhoKind = "indefinite" if first in INDEFINITE_DETERMINERS else "role"
@@ -413,7 +416,14 @@ def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
         who = _represented(tokens, k, j + 1) or who  # `A spokesperson for X Council`
     if who is None and k != j:
         who = _who_at_left(tokens, j, floor)
+    if who is not None and who.kind == "name" and _after_preposition(tokens, who, floor):
+        return None  # `Paul Jones-King, of Loftus, on Teesside, said`: places say nothing
     return who or _unknown_noun_phrase(tokens, k, floor)
+
+
+def _after_preposition(tokens: Sequence[Token], who: Who, floor: int) -> bool:
+    k = next((i for i in range(floor, len(tokens)) if tokens[i].start == who.start), None)
+    return k is not None and k > floor and tokens[k - 1].lower in _PREPOSITIONS
 
 
 def _unknown_noun_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
@@ -473,6 +483,17 @@ def _trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | Non
         k += 1
     if k < end and _is_verb(tokens[k], fragment=False):
         return who, tokens[k].lower
+    return None
+
+
+def _according_to_later(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | None:
+    """`... had a "good exchange of ideas" on Wednesday, according to an official`."""
+    for k in range(q + 1, end - 1):
+        if tokens[k].kind == "quote":
+            return None
+        if tokens[k].lower == "according" and tokens[k + 1].lower == "to":
+            who = _who_at_right(tokens, k + 2, end)
+            return (who, "according to") if who is not None else None
     return None
 
 
@@ -888,6 +909,7 @@ class Attributor:
         self._register_indefinite_sources(tokens)
         slot_by_index = {slot.index: slot for slot in slots}
         results: dict[int, tuple[Attribution, str]] = {}
+        sentence_cue: tuple[int, tuple[Who, str]] | None = None
         for q, token in enumerate(tokens):
             if token.kind != "quote" or token.quote not in slot_by_index:
                 continue
@@ -906,6 +928,13 @@ class Attributor:
             if found is None and q > sent_start and tokens[q - 1].text == ":":
                 found = self._colon_subject(tokens, sent_start, q)
                 form = "intro"
+            if found is None:
+                found = _according_to_later(tokens, q, sent_end)
+                form = "trailer"
+            if found is None and sentence_cue is not None and sentence_cue[0] == sentence:
+                # `said she was "in tears" at the "enormity of the distress"`: one cue for both.
+                found = sentence_cue[1]
+                form = "intro"
             if found is None and not slot.fragment and sentence > 0 and q == sent_start:
                 # `When I repeat this to Moreau, he laughs. “She is being kind.”`
                 found = _intro(tokens, q, starts[sentence - 1], fragment=True)
@@ -913,6 +942,8 @@ class Attributor:
             if found is None:
                 continue
             who, cue = found
+            if form in ("trailer", "intro"):
+                sentence_cue = (sentence, found)
             attribution = self.resolve(who, who.start)
             if form == "previous sentence":
                 if attribution.entity is None:
@@ -935,10 +966,15 @@ class Attributor:
     def _register_indefinite_sources(self, tokens: Sequence[Token]) -> None:
         """`A Sundlandic official said ...`: a later `the official said` is the same source."""
         for v, token in enumerate(tokens):
-            if token.kind == "word" and token.lower in _SAYING and v > 0:
+            if token.kind != "word" or v == 0:
+                continue
+            who = None
+            if token.lower in _SAYING:
                 who = _subject_of_verb(tokens, v, 0)
-                if who is not None and who.kind == "indefinite":
-                    self.indefinites.append((who.start, who))
+            elif token.lower == "to" and tokens[v - 1].lower == "according":
+                who = _who_at_right(tokens, v + 1, len(tokens))
+            if who is not None and who.kind == "indefinite":
+                self.indefinites.append((who.start, who))
 
     def first_person(self) -> Entity | None:
         """The first person the document names (the subject of an interview)."""

@@ -110,6 +110,13 @@ _INITIALS = re.compile(r"(?:[^\W\d_]\.)*[^\W\d_]")  # `J`, `U.N`: take a period
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+")  # `U.`: takes the next letter
 
 
+# Words that begin a sentence far more often than they follow an abbreviation.
+_SENTENCE_OPENERS = frozenset(
+    "the he she it they we i but and this that there these those his her its their a an in on "
+    "at after when while yet so".split()
+)
+
+
 class Token(NamedTuple):
     """A word, a punctuation character, or a whole quotation (`quote` is its index)."""
 
@@ -182,6 +189,8 @@ def sentence_starts(tokens: Sequence[Token], quote_texts: Mapping[int, str]) -> 
             continue
         if previous.kind == "punct" and previous.text in ".!?":
             starts.append(i)
+        elif previous.text.endswith(".") and current.lower in _SENTENCE_OPENERS:
+            starts.append(i)  # `... posted on X. The ...`, `... in the U.S. But ...`
         elif (
             previous.kind == "quote"
             and previous.quote is not None

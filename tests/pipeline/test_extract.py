@@ -292,3 +292,31 @@ def test_adversarial_inputs_do_not_raise(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("ab .,:\n\"'“”‘’—SaidHe")), max_size=300))
 def test_offsets_always_slice_the_document(text: str) -> None:
     quotes(text)
+
+
+def test_according_to_later_in_the_sentence() -> None:
+    text = 'The talks were a "good exchange of ideas" on Friday, according to a senior aide.'
+    assert only(text).speaker == "a senior aide"
+
+
+def test_two_fragments_of_one_sentence_share_its_cue() -> None:
+    text = 'Councillor Ada Holm said she was "in tears" at the "scale of the damage" in town.'
+    assert [q.speaker for q in quotes(text)] == ["Ada Holm", "Ada Holm"]
+
+
+def test_places_in_an_appositive_never_speak() -> None:
+    text = 'Paul Rhys-Evans, of Loftus, on Teesside, said he was "really frustrated" by it.'
+    assert only(text).speaker == "Paul Rhys-Evans"
+
+
+def test_role_phrase_headed_by_its_last_noun() -> None:
+    text = (
+        "The deal was praised, according to a senior administration official.\n\n"
+        '"The president enjoyed the dinner," the administration official said.'
+    )
+    assert only(text).speaker == "a senior administration official"
+
+
+def test_title_of_state_is_a_role() -> None:
+    quote = only('Secretary of State Ana Lind said: "We are working around the clock."')
+    assert (quote.speaker, quote.role) == ("Ana Lind", "Secretary of State")

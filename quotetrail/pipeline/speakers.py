@@ -258,6 +258,13 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
         end = run_right(tokens, i)
         if end is not None:
             end = min(end, ceiling - 1)
+            described = _described_name(tokens, end + 1, ceiling)
+            if described is not None:
+                # `Arizona state Sen. Karen Fann`, `Cal Fire operations section chief Jeremy
+                # Pierce`: the capitalised words before the role belong to the role.
+                last = next(k for k in range(end + 1, ceiling) if tokens[k].end == described.end)
+                words = tuple(t.text for t in tokens[i : last + 1])
+                return Who("name", words, token.start, described.end)
             words = tuple(t.text for t in tokens[i : end + 1])
             if is_title_only(words):
                 return Who("role", words, token.start, tokens[end].end)
@@ -319,6 +326,8 @@ def _described_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None
             return None
         if is_name_word(tokens[k]):
             if k == i or not any(_role_noun(t) for t in tokens[i:k]):
+                return None
+            if not tokens[i].text.islower():
                 return None
             end = run_right(tokens, k)
             if end is None:
@@ -418,7 +427,9 @@ def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
         who = _who_at_left(tokens, j, floor)
     if who is not None and who.kind == "name" and _after_preposition(tokens, who, floor):
         return None  # `Paul Jones-King, of Loftus, on Teesside, said`: places say nothing
-    return who or _unknown_noun_phrase(tokens, k, floor)
+    if who is None and k == j:
+        return _unknown_noun_phrase(tokens, k, floor)
+    return who
 
 
 def _after_preposition(tokens: Sequence[Token], who: Who, floor: int) -> bool:
@@ -432,7 +443,7 @@ def _unknown_noun_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | N
         word = tokens[k]
         if word.kind != "word" or not word.text.islower():
             return None
-        if word.lower in INDEFINITE_DETERMINERS and k < j:
+        if word.lower in ("a", "an", "one", "another") and k < j:
             words = tuple(t.text for t in tokens[k : j + 1])
             return Who("indefinite", words, word.start, tokens[j].end)
     return None

@@ -320,3 +320,16 @@ def test_role_phrase_headed_by_its_last_noun() -> None:
 def test_title_of_state_is_a_role() -> None:
     quote = only('Secretary of State Ana Lind said: "We are working around the clock."')
     assert (quote.speaker, quote.role) == ("Ana Lind", "Secretary of State")
+
+
+def test_place_and_lowercase_title_before_a_name_are_the_role() -> None:
+    quote = only('"It is scary," said Arizona state Sen. Karla Finn, who lives nearby.')
+    assert quote.speaker == "Karla Finn"
+
+
+def test_participle_takes_the_subject_of_the_sentence() -> None:
+    text = (
+        "Fire chief Jeremy Pike had some good news, saying at midday that the front was "
+        '"looking really good" for now.'
+    )
+    assert only(text).speaker == "Jeremy Pike"

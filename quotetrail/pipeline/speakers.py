@@ -299,6 +299,7 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
 _SPOKESPEOPLE = frozenset(
     "spokesperson spokesman spokeswoman representative spokespeople official officials".split()
 )
+_SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it"})
 _SAYING = frozenset("said says told tells added wrote".split())
 _PHRASE_BREAKS = frozenset("that which who whom whose where when".split())
 
@@ -831,47 +832,50 @@ class Attributor:
     # --- mentions --------------------------------------------------------------------------
     def _register_names(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
         """Record every name run of the author's text, with subject and speech flags."""
-        bounds = list(zip(starts, [*starts[1:], len(tokens)], strict=True))
-        i = _dateline_end(tokens)
-        for sentence_start, sentence_end in bounds:
-            main = _main_clause_start(tokens, sentence_start, sentence_end)
-            subject_open = True
-            i = max(i, sentence_start)
-            while i < sentence_end:
-                token = tokens[i]
-                if token.kind == "word" and token.lower in ("he", "she", "they", "it"):
-                    subject_open = subject_open and i < main
-                if not is_name_word(token):
-                    i += 1
-                    continue
-                end = min(run_right(tokens, i) or i, sentence_end - 1)
-                words = tuple(t.text for t in tokens[i : end + 1])
-                parts = split_title(words)
-                common = (
-                    len(words) == 1
-                    and i in (sentence_start, main)
-                    and token.lower in self.lower_words
-                )
-                if not parts.name or is_title_only(words) or common:
-                    i = end + 1
-                    continue
-                entity = self.registry.entity_for(
-                    parts.name, role=parts.role, honorific=parts.honorific
-                )
-                subject = subject_open and i >= main and _only_modifiers(tokens, main, i)
-                speech = self._is_speech_subject(tokens, i, end)
-                mention = Mention(
-                    entity,
-                    tokens[i].start,
-                    tokens[end].end,
-                    " ".join(words),
-                    subject or speech,
-                    speech,
-                )
-                self.registry.add_mention(mention)
-                if i >= main and entity.kind != "org":
-                    subject_open = False
-                i = end + 1
+        # Only capitalised words and subject pronouns matter here; visiting just those keeps
+        # this per-word pass cheap.
+        interesting = [
+            k
+            for k, t in enumerate(tokens)
+            if t.kind == "word" and (t.lower in _SUBJECT_PRONOUNS or is_name_word(t))
+        ]
+        ends = [*starts[1:], len(tokens)]
+        sentence = -1
+        sentence_start = sentence_end = main = 0
+        subject_open = True
+        free = _dateline_end(tokens)
+        for i in interesting:
+            if i < free:
+                continue
+            while i >= sentence_end:
+                sentence += 1
+                sentence_start, sentence_end = starts[sentence], ends[sentence]
+                main = _main_clause_start(tokens, sentence_start, sentence_end)
+                subject_open = True
+            token = tokens[i]
+            if token.lower in _SUBJECT_PRONOUNS:
+                subject_open = subject_open and i < main
+                continue
+            end = min(run_right(tokens, i) or i, sentence_end - 1)
+            free = end + 1
+            words = tuple(t.text for t in tokens[i : end + 1])
+            parts = split_title(words)
+            common = (
+                len(words) == 1 and i in (sentence_start, main) and token.lower in self.lower_words
+            )
+            if not parts.name or is_title_only(words) or common:
+                continue
+            entity = self.registry.entity_for(
+                parts.name, role=parts.role, honorific=parts.honorific
+            )
+            subject = subject_open and i >= main and _only_modifiers(tokens, main, i)
+            speech = self._is_speech_subject(tokens, i, end)
+            mention = Mention(
+                entity, tokens[i].start, tokens[end].end, " ".join(words), subject or speech, speech
+            )
+            self.registry.add_mention(mention)
+            if i >= main and entity.kind != "org":
+                subject_open = False
 
     @staticmethod
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:
@@ -976,9 +980,11 @@ class Attributor:
 
     def _register_indefinite_sources(self, tokens: Sequence[Token]) -> None:
         """`A Sundlandic official said ...`: a later `the official said` is the same source."""
-        for v, token in enumerate(tokens):
-            if token.kind != "word" or v == 0:
-                continue
+        cues = [
+            v for v, t in enumerate(tokens) if v > 0 and (t.lower in _SAYING or t.lower == "to")
+        ]
+        for v in cues:
+            token = tokens[v]
             who = None
             if token.lower in _SAYING:
                 who = _subject_of_verb(tokens, v, 0)

@@ -284,7 +284,6 @@ class Entity:
     kind: EntityKind
     gender: Gender | None = None
     roles: list[str] = field(default_factory=list)
-    names_seen: set[tuple[str, ...]] = field(default_factory=set)
     speaks: bool = False  # the text credits it with words somewhere
 
     @property
@@ -449,7 +448,6 @@ class Registry:
                 holders.append(k)
         if _shouted(entity.name) and not _shouted(name) and len(name) >= len(entity.name):
             entity.name = name  # `OMAR DIAZ:` in a transcript label, `Omar Diaz` in the text
-        entity.names_seen.add(name)
         if role and role not in entity.roles:
             entity.roles.append(role)
         if entity.kind == "unknown" and kind == "person":

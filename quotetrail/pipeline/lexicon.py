@@ -136,37 +136,6 @@ FRAGMENT_VERBS = REPORTING_VERBS | _forms(
     "thank thanked thanks",
 )
 
-# Verbs that introduce a quotation in the sentence before it even when they do not report speech.
-INTRODUCING_NOUNS = frozenset(
-    [
-        "remarks",
-        "statement",
-        "speech",
-        "comments",
-        "comment",
-        "words",
-        "address",
-        "testimony",
-        "interview",
-        "letter",
-        "post",
-        "tweet",
-        "message",
-        "note",
-        "essay",
-        "column",
-        "op-ed",
-        "response",
-        "reply",
-        "answer",
-        "announcement",
-        "briefing",
-        "declaration",
-        "said",
-        "told",
-        "wrote",
-    ]
-)
 
 # Words that stand before a name as a title or role; the last one in a capitalised run ends the
 # role (`Turkish President Recep Erdogan` -> role `Turkish President`, name `Recep Erdogan`).
@@ -982,9 +951,6 @@ ORG_NAME_WORDS = frozenset(
     ]
 )
 
-PRONOUNS_MALE = frozenset({"he", "him", "his"})
-PRONOUNS_FEMALE = frozenset({"she", "her", "hers"})
-SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it", "we", "i"})
 
 # Determiners that make a role phrase indefinite: such speakers are kept as written.
 INDEFINITE_DETERMINERS = frozenset(

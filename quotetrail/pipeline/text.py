@@ -54,11 +54,6 @@ def text_from_html(html: str) -> str:
     return "\n\n".join(line for line in lines if line)
 
 
-def document_from_html(html: str) -> Document:
-    """A Document over the article text extracted from an HTML page."""
-    return document_from_text(text_from_html(html))
-
-
 # Sentence ends: terminal punctuation, optionally closed by quote marks or brackets, then space
 # and something that can start a sentence. Abbreviations are filtered in `sentence_spans`.
 _SENTENCE_END = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[\dA-Z\u00c0-\u024f])")

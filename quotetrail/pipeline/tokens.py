@@ -127,11 +127,6 @@ class Token(NamedTuple):
     quote: int | None
     lower: str  # lower-cased, typographic apostrophes made straight
 
-    @property
-    def is_capitalised(self) -> bool:
-        """Whether a word starts with an upper-case letter."""
-        return self.kind == "word" and self.text[:1].isupper()
-
 
 def tokenize(text: str, span: Span, quotes: Sequence[tuple[int, Span]]) -> list[Token]:
     """Tokens of `text[span]`; each (index, outer span) in `quotes` becomes one quote token."""

@@ -23,6 +23,7 @@ from quotetrail.pipeline.lexicon import (
     NON_NAME_WORDS,
     ORG_NAME_WORDS,
     ORG_ROLE_NOUNS,
+    ORG_SUFFIXES,
     TITLE_WORDS,
 )
 from quotetrail.pipeline.tokens import Token
@@ -59,38 +60,6 @@ _PARTICLES = frozenset(
         "das",
         "do",
         "y",
-    ]
-)
-_ORG_SUFFIXES = frozenset(
-    [
-        "corp",
-        "corporation",
-        "inc",
-        "incorporated",
-        "ltd",
-        "llc",
-        "plc",
-        "gmbh",
-        "ag",
-        "co",
-        "company",
-        "group",
-        "holdings",
-        "bank",
-        "ministry",
-        "department",
-        "agency",
-        "council",
-        "commission",
-        "committee",
-        "university",
-        "institute",
-        "association",
-        "union",
-        "federation",
-        "foundation",
-        "authority",
-        "police",
     ]
 )
 _PREFIXED = regex.compile(r"^(?:al|el|ad|ash|as|at|an|ben|bin|abu|d|l)[-’'](?=\p{Lu})")
@@ -311,7 +280,7 @@ class Mention:
 
 def _classify(name: Sequence[str], role: str | None, honorific: str | None) -> EntityKind:
     lowered = [_bare(w) for w in name]
-    if lowered[-1] in _ORG_SUFFIXES or (len(name) > 1 and lowered[-1] in ORG_ROLE_NOUNS):
+    if lowered[-1] in ORG_SUFFIXES or (len(name) > 1 and lowered[-1] in ORG_ROLE_NOUNS):
         return "org"  # `Sierra Vista Fire Protection District`, `Acme Company`
     shouted = all(w.replace(".", "").isupper() and len(w.replace(".", "")) >= 2 for w in name)
     if shouted and (len(name) == 1 or first_name_gender(name[0]) is None):

@@ -1279,3 +1279,37 @@ NON_NAME_WORDS = frozenset(
         "am",
     ]
 )
+
+# Last words that make a name an organisation's even after a first name (`Jordan Bank`).
+ORG_SUFFIXES = frozenset(
+    [
+        "corp",
+        "corporation",
+        "inc",
+        "incorporated",
+        "ltd",
+        "llc",
+        "plc",
+        "gmbh",
+        "ag",
+        "co",
+        "company",
+        "group",
+        "holdings",
+        "bank",
+        "ministry",
+        "department",
+        "agency",
+        "council",
+        "commission",
+        "committee",
+        "university",
+        "institute",
+        "association",
+        "union",
+        "federation",
+        "foundation",
+        "authority",
+        "police",
+    ]
+)

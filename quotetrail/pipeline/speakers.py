@@ -685,6 +685,25 @@ def _only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
 _TITLE_CONNECTORS = frozenset({"of", "the", "for", "to"})
 
 
+def _descriptor_before(tokens: Sequence[Token], i: int) -> str | None:
+    """`U.N. human rights chief Zeid ...`: lowercase role words before a name are its role,
+    so that `the U.N. rights chief said` finds the person later."""
+    k = i
+    while k - 1 >= 0 and i - k < 5:
+        previous = tokens[k - 1]
+        if previous.kind != "word" or previous.lower in _PREPOSITIONS:
+            break
+        if previous.lower in DEFINITE_DETERMINERS or previous.lower in INDEFINITE_DETERMINERS:
+            break
+        k -= 1
+    words = tokens[k:i]
+    if not words or not words[-1].text.islower():
+        return None
+    if not any(_role_noun(t) == "person" for t in words):
+        return None
+    return " ".join(t.text for t in words)
+
+
 def _dateline_end(tokens: Sequence[Token]) -> int:
     """`SABLE CREEK, Calif. (Wire) —`: tokens of a dateline, which names a place, not a source."""
     k = 0
@@ -865,9 +884,8 @@ class Attributor:
             )
             if not parts.name or is_title_only(words) or common:
                 continue
-            entity = self.registry.entity_for(
-                parts.name, role=parts.role, honorific=parts.honorific
-            )
+            role = parts.role or _descriptor_before(tokens, i)
+            entity = self.registry.entity_for(parts.name, role=role, honorific=parts.honorific)
             subject = subject_open and i >= main and _only_modifiers(tokens, main, i)
             speech = self._is_speech_subject(tokens, i, end)
             mention = Mention(

@@ -333,3 +333,12 @@ def test_participle_takes_the_subject_of_the_sentence() -> None:
         '"looking really good" for now.'
     )
     assert only(text).speaker == "Jeremy Pike"
+
+
+def test_lowercase_role_before_a_name_is_remembered_for_role_nouns() -> None:
+    text = (
+        "U.N. human rights chief Zeid Ra'ad al-Hussein condemned the killings. Foreign "
+        "Minister Sergei Lavrov rejected the claims.\n\n"
+        '"We are getting reports of civilians shot in their homes," the U.N. rights chief said.'
+    )
+    assert only(text).speaker == "Zeid Ra'ad al-Hussein"

@@ -176,11 +176,17 @@ class _Ingestion:
 
     def _absorb(self, quote: Quote, absorbed: Sequence[Quote], text: str) -> bool:
         """Merge `absorbed` into `quote` and pick the canonical wording; True if it changed."""
+        new = Wording(text, self.article.kind == "primary", self.article.published_at)
+        # The usual case, a news cut of a known quote: if the current text wins even as a news
+        # wording, whether a primary source backs it does not matter.
+        current = Wording(quote.text, False, quote.first_seen)
+        if not absorbed and not new.primary and canonical_text([current, new]) == quote.text:
+            return False
         primary = primary_quote_ids(
             session=self.session, quote_ids=[_id(quote), *(_id(q) for q in absorbed)]
         )
         wordings = [Wording(q.text, q.id in primary, q.first_seen) for q in (quote, *absorbed)]
-        wordings.append(Wording(text, self.article.kind == "primary", self.article.published_at))
+        wordings.append(new)
         for other in absorbed:
             merge_quotes(session=self.session, keep_id=_id(quote), absorb_id=_id(other))
             self.touched.discard(_id(other))
@@ -231,6 +237,7 @@ def refresh_verdicts(
     by_quote: dict[int, list[tuple[Appearance, Article]]] = defaultdict(list)
     for appearance, article in rows:
         by_quote[appearance.quote_id].append((appearance, article))
+    quotes = {_id(q): q for q in get_quotes(session=session, quote_ids=list(by_quote))}
     for quote_id, group in by_quote.items():
         facts = [
             AppearanceFacts(
@@ -246,13 +253,16 @@ def refresh_verdicts(
             for appearance, article in group
         ]
         verdict = decide(facts, names=names)
-        update_quote(
-            session=session,
-            quote_id=quote_id,
-            speaker_id=verdict.speaker_id,
-            attribution_status=verdict.status,
-            status_evidence=list(verdict.evidence),
-        )
+        quote = quotes[quote_id]
+        stored = (quote.speaker_id, quote.attribution_status, quote.status_evidence)
+        if stored != (verdict.speaker_id, verdict.status, list(verdict.evidence)):
+            update_quote(
+                session=session,
+                quote_id=quote_id,
+                speaker_id=verdict.speaker_id,
+                attribution_status=verdict.status,
+                status_evidence=list(verdict.evidence),
+            )
         for appearance, _ in group:
             status = verdict.appearance_status.get(_id(appearance), appearance.status)
             if status != appearance.status:

@@ -10,7 +10,6 @@ from quotetrail.db.speakers import (
     alias_key,
     find_speakers_by_aliases,
     get_or_create_speaker,
-    get_speaker,
     list_speakers_with_aliases,
     update_speaker,
 )
@@ -51,26 +50,23 @@ class SpeakerBook:
         self._credited: dict[tuple[str, str | None], int] = {}
         self._resolved: dict[str, int | None] = {}
         self._mentions: set[tuple[int, str]] = set()
+        self._speakers: dict[int, KnownSpeaker] = {}  # as loaded, plus what this book wrote
 
     def known(self, name: str) -> list[KnownSpeaker]:
         """The stored speakers `name` could denote, with their aliases."""
         found = find_speakers_by_aliases(session=self.session, keys=lookup_keys(name))
-        return self._known_speakers([s.id for s in found if s.id is not None])
-
-    def _known_speakers(self, ids: list[int]) -> list[KnownSpeaker]:
+        ids = [s.id for s in found if s.id is not None]
         if not ids:
             return []
-        rows = list_speakers_with_aliases(session=self.session, speaker_ids=ids)
-        return [
-            KnownSpeaker(
-                id=speaker.id,
-                name=speaker.name,
-                aliases=frozenset(alias.alias for alias in aliases),
-                role=speaker.role,
-            )
-            for speaker, aliases in rows
-            if speaker.id is not None
-        ]
+        for speaker, aliases in list_speakers_with_aliases(session=self.session, speaker_ids=ids):
+            if speaker.id is not None:
+                self._speakers[speaker.id] = KnownSpeaker(
+                    id=speaker.id,
+                    name=speaker.name,
+                    aliases=frozenset(alias.alias for alias in aliases),
+                    role=speaker.role,
+                )
+        return [self._speakers[i] for i in ids]
 
     def resolve(self, name: str) -> int | None:
         """The stored speaker `name` denotes, if any; nothing is created."""
@@ -102,14 +98,16 @@ class SpeakerBook:
                 session=self.session, name=name, role=role, kind=kind, key=key
             )
             assert created.id is not None
+            self._speakers[created.id] = KnownSpeaker(
+                created.id, created.name, frozenset({created.name}), created.role
+            )
             self._record_alias(created.id, name)
             return created.id
-        speaker = get_speaker(session=self.session, speaker_id=speaker_id)
-        assert speaker is not None
         self._record_alias(speaker_id, name)
-        if role and not speaker.role:
+        known = self._speakers[speaker_id]
+        if role and not known.role:
             update_speaker(session=self.session, speaker_id=speaker_id, role=role)
-        if kind == "person" and len(key.split()) > len(speaker_key(speaker.name).split()):
+        if kind == "person" and len(key.split()) > len(speaker_key(known.name).split()):
             # "Recep Tayyip Erdogan" after "Recep Erdogan": a speaker is named in full.
             update_speaker(session=self.session, speaker_id=speaker_id, name=name)
         return speaker_id
@@ -119,19 +117,23 @@ class SpeakerBook:
         if not as_written or (speaker_id, as_written) in self._mentions:
             return
         self._mentions.add((speaker_id, as_written))
-        if not speaker_key(as_written):
+        known = self._speakers[speaker_id]
+        if not speaker_key(as_written) or as_written in known.aliases:
             return
         # "he" or "the U.N. rights chief" are no names: only a mention identity resolution
         # itself ties to this speaker becomes an alias.
-        known = self._known_speakers([speaker_id])
-        if any(as_written in s.aliases for s in known):
-            return
-        if resolve_speaker(as_written, role=None, known=known) == speaker_id:
+        if resolve_speaker(as_written, role=None, known=[known]) == speaker_id:
             self._record_alias(speaker_id, as_written)
 
     def _record_alias(self, speaker_id: int, alias: str) -> None:
+        known = self._speakers[speaker_id]
+        if alias in known.aliases and alias != known.name:
+            return  # stored under every key when it was first recorded
         # The mention as written (alias_key keeps its titles, so "UN Ambassador Samantha Power"
         # is not folded into "Samantha Power"), and its lookup keys, so that a later mention by
         # surname or another full form finds this speaker among few.
         for key in dict.fromkeys((alias_key(alias), *lookup_keys(alias))):
             add_alias(session=self.session, speaker_id=speaker_id, alias=alias, key=key)
+        self._speakers[speaker_id] = KnownSpeaker(
+            known.id, known.name, known.aliases | {alias}, known.role
+        )

@@ -51,6 +51,7 @@ from quotetrail.sources import (
     SourceError,
     expand_paths,
     parse_date,
+    parse_kind,
     read_file,
 )
 
@@ -375,7 +376,7 @@ def evaluate(
         names = [a["file"] for a in entries]
         metadata = {
             a["file"]: Defaults(
-                kind=a.get("kind") or "news",
+                kind=parse_kind(a.get("kind") or "news"),
                 published=parse_date(a["published"]) if a.get("published") else None,
             )
             for a in entries

@@ -252,3 +252,12 @@ def test_eval_on_seeds_clusters_perfectly() -> None:
     assert figures["cluster_precision"] == figures["cluster_recall"] == 1.0
     assert figures["misattributions"] == figures["misattributions_flagged"] == 1
     assert figures["consistent_disputed"] == 0
+
+
+def test_eval_with_a_bad_article_kind_fails_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "doc.txt").write_text('"We will appeal," said Dana Whitlock.', encoding="utf-8")
+    gold = {"articles": [{"file": "doc.txt", "kind": "rumour", "quotes": []}], "speakers": {}}
+    (tmp_path / "gold.json").write_text(json.dumps(gold), encoding="utf-8")
+    code, _, err = _run("eval", str(tmp_path / "gold.json"))
+    assert code == 2
+    assert err.startswith("quotetrail: ") and "kind" in err

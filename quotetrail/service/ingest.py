@@ -126,11 +126,17 @@ class _Ingestion:
         self.index = SqlQuoteIndex(session)
         self.speakers = SpeakerBook(session)
         self.touched: set[int] = set()
+        self.spans: set[tuple[int, int]] = set()
         self.appearances = 0
         self.new_quotes = 0
         self.merged_quotes = 0
 
     def add_utterance(self, parts: Sequence[Quotation]) -> None:
+        # A span of an article is one appearance (the table says so too).
+        parts = [p for p in parts if (p.start, p.end) not in self.spans]
+        if not parts:
+            return
+        self.spans.update((p.start, p.end) for p in parts)
         text = utterance_text(parts)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         keys = index_keys(text)

@@ -260,8 +260,8 @@ def refresh_verdicts(
         ]
         verdict = decide(facts, names=names)
         quote = quotes[quote_id]
-        stored = (quote.speaker_id, quote.attribution_status, quote.status_evidence)
-        if stored != (verdict.speaker_id, verdict.status, list(verdict.evidence)):
+        current = (quote.speaker_id, quote.attribution_status, quote.status_evidence)
+        if current != (verdict.speaker_id, verdict.status, list(verdict.evidence)):
             update_quote(
                 session=session,
                 quote_id=quote_id,

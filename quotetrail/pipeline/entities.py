@@ -446,6 +446,13 @@ class Registry:
             if mention.end <= position:
                 yield mention
 
+    def mentions_after(self, position: int, *, window: int) -> Iterator[Mention]:
+        """Mentions starting after `position` and at most `window` characters ahead, in order."""
+        k = bisect.bisect_right(self._mentions, position, key=lambda m: m.start)
+        while k < len(self._mentions) and self._mentions[k].start - position <= window:
+            yield self._mentions[k]
+            k += 1
+
     def speech_between(self, start: int, end: int) -> list[Entity]:
         """Entities credited with words inside [start, end)."""
         k = bisect.bisect_left(self._speech, start, key=lambda s: s[0])

@@ -158,7 +158,7 @@ def extract_quotations(document: Document) -> list[Quotation]:
     quoted: dict[int, list[Span]] = defaultdict(list)
     for span in marked:
         quoted[span.paragraph].append(span.outer)
-    attributor = Attributor(text, paragraphs, quoted)
+    attributor = Attributor(text, paragraphs, quoted, headlines)
     by_paragraph: dict[int, list[int]] = defaultdict(list)
     for k, candidate in enumerate(candidates):
         by_paragraph[candidate.paragraph].append(k)
@@ -198,6 +198,14 @@ def extract_quotations(document: Document) -> list[Quotation]:
         if directs:
             last_direct[index] = directs[-1]
 
+    for candidate in candidates:
+        attribution = candidate.attribution
+        if attribution is not None and attribution.unresolved_role:
+            named = attributor.person_named_next(candidate.outer.start)
+            if named is not None:
+                attribution.entity = named
+                attribution.cue = f"{attribution.cue} (named later)"
+                attribution.confidence *= 0.8
     _share_along_chains(candidates)
     _credit_echoes(text, candidates + blocks)
     kept = [c for c in candidates if _keep(c)] + blocks
@@ -523,7 +531,8 @@ def _to_quotation(text: str, candidate: _Candidate) -> Quotation:
         start=candidate.inner.start,
         end=candidate.inner.end,
         kind=candidate.kind,
-        speaker=attribution.speaker,
+        # The entity's name may have grown since (`Walsh` before `Nick Paton Walsh`).
+        speaker=attribution.entity.display if attribution.entity else attribution.speaker,
         speaker_as_written=attribution.speaker_as_written,
         role=attribution.role,
         cue=attribution.cue,

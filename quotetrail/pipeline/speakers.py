@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Literal
@@ -125,6 +125,8 @@ _PREPOSITIONS = frozenset(
 # How far back a pronoun or role noun looks for its antecedent: characters, and mentions.
 _PRONOUN_WINDOW = 6000
 _PRONOUN_MENTIONS = 80
+# How far ahead an unresolved role noun looks for the person it introduces, in characters.
+_CATAPHORA_WINDOW = 1500
 # How many tokens may stand between a quotation and the verb or speaker that credits it.
 _CUE_REACH = 14
 
@@ -155,6 +157,7 @@ class Attribution:
     confidence: float = 0.0
     entity: Entity | None = None
     competing: list[str] = field(default_factory=list)
+    unresolved_role: bool = False  # `the ambassador said` before any ambassador is named
 
 
 @dataclass(frozen=True, slots=True)
@@ -433,6 +436,12 @@ def _head_of_phrase(tokens: Sequence[Token], j: int, floor: int) -> Who | None:
     return who
 
 
+def _ends_a_list(tokens: Sequence[Token], who: Who, floor: int) -> bool:
+    """`Russia, and Iran`: a phrase after `and` or `or` is an object in a list, not a subject."""
+    k = next((i for i in range(floor, len(tokens)) if tokens[i].start == who.start), None)
+    return k is not None and k > floor and tokens[k - 1].lower in ("and", "or")
+
+
 def _after_preposition(tokens: Sequence[Token], who: Who, floor: int) -> bool:
     k = next((i for i in range(floor, len(tokens)) if tokens[i].start == who.start), None)
     return k is not None and k > floor and tokens[k - 1].lower in _PREPOSITIONS
@@ -537,9 +546,11 @@ def _intro(
             if following.text in {":", ","} or following.kind == "quote":
                 return inverted, tokens[v].lower
         who = _subject_of_verb(tokens, v, floor)
-        if who is None and tokens[v].lower.endswith("ing") and tokens[v - 1].text == ",":
-            # `Sunak defended the plan, insisting it would "stop the boats"`: a participle's
-            # subject is the sentence's.
+        participle = tokens[v].lower.endswith("ing") and tokens[v - 1].text == ","
+        if participle and (who is None or _ends_a_list(tokens, who, floor)):
+            # `Sunak defended the plan, insisting it would "stop the boats"`, `laid the blame on
+            # Assad, Russia, and Iran, asking them, "..."`: a participle's subject is the
+            # sentence's, not the last item of a list before it.
             main = _main_clause_start(tokens, floor, v)
             who = next(iter(_mentions_in(tokens, main, v)), None)
         if who is not None:
@@ -641,6 +652,8 @@ _MODIFIERS = frozenset(
 
 def _main_clause_start(tokens: Sequence[Token], start: int, end: int) -> int:
     """Where the main clause of a sentence begins: after an opening clause and its comma."""
+    while start < end and tokens[start].kind == "punct":
+        start += 1  # `( - As diplomacy continues ...`
     if start >= end or tokens[start].kind != "word":
         return start
     first = tokens[start].lower
@@ -721,11 +734,17 @@ class Attributor:
     """Attributes the quotations of one document, paragraph by paragraph, in reading order."""
 
     def __init__(
-        self, text: str, paragraphs: Sequence[Span], quoted: Mapping[int, Sequence[Span]]
+        self,
+        text: str,
+        paragraphs: Sequence[Span],
+        quoted: Mapping[int, Sequence[Span]],
+        headlines: Collection[int] = (),
     ) -> None:
         self.text = text
         self.paragraphs = paragraphs
         self.quoted = quoted  # every quoted span of each paragraph, attributed or not
+        # Names in headlines and bylines are known, but nobody there is a sentence's subject.
+        self.headlines = frozenset(headlines)
         self.registry = Registry()
         # Words the document also writes in lower case are common words when they open a
         # sentence (`Public comment ran late`), not names.
@@ -765,7 +784,12 @@ class Attributor:
                 )
             holder = self._role_holder(who, position)
             if holder is None:
-                return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.5)
+                return Attribution(
+                    speaker=who.text,
+                    speaker_as_written=who.text,
+                    confidence=0.5,
+                    unresolved_role=who.words[-1].lower() not in ORG_ROLE_NOUNS,
+                )
             return Attribution(
                 speaker=holder.display, speaker_as_written=who.text, confidence=0.75, entity=holder
             )
@@ -849,7 +873,9 @@ class Attributor:
         return best[1]
 
     # --- mentions --------------------------------------------------------------------------
-    def _register_names(self, tokens: Sequence[Token], starts: Sequence[int]) -> None:
+    def _register_names(
+        self, tokens: Sequence[Token], starts: Sequence[int], *, topical: bool = True
+    ) -> None:
         """Record every name run of the author's text, with subject and speech flags."""
         # Only capitalised words and subject pronouns matter here; visiting just those keeps
         # this per-word pass cheap.
@@ -886,7 +912,7 @@ class Attributor:
                 continue
             role = parts.role or _descriptor_before(tokens, i)
             entity = self.registry.entity_for(parts.name, role=role, honorific=parts.honorific)
-            subject = subject_open and i >= main and _only_modifiers(tokens, main, i)
+            subject = topical and subject_open and i >= main and _only_modifiers(tokens, main, i)
             speech = self._is_speech_subject(tokens, i, end)
             mention = Mention(
                 entity, tokens[i].start, tokens[end].end, " ".join(words), subject or speech, speech
@@ -937,7 +963,7 @@ class Attributor:
         inner_by_index = {slot.index: slot.inner_text for slot in slots}
         inner_by_index.update({offset + k: "" for k in range(len(others))})
         starts = sentence_starts(tokens, inner_by_index)
-        self._register_names(tokens, starts)
+        self._register_names(tokens, starts, topical=index not in self.headlines)
         self._register_pronoun_subjects(tokens, starts)
         self._register_indefinite_sources(tokens)
         slot_by_index = {slot.index: slot for slot in slots}
@@ -1010,6 +1036,14 @@ class Attributor:
                 who = _who_at_right(tokens, v + 1, len(tokens))
             if who is not None and who.kind == "indefinite":
                 self.indefinites.append((who.start, who))
+
+    def person_named_next(self, position: int) -> Entity | None:
+        """The first person the text names as a speaker or subject after `position`: a lede's
+        `the U.S. ambassador said` is often named only in the next sentences."""
+        for mention in self.registry.mentions_after(position, window=_CATAPHORA_WINDOW):
+            if mention.entity.kind == "person" and (mention.subject or mention.speech):
+                return mention.entity
+        return None
 
     def first_person(self) -> Entity | None:
         """The first person the document names (the subject of an interview)."""

@@ -342,3 +342,17 @@ def test_lowercase_role_before_a_name_is_remembered_for_role_nouns() -> None:
         '"We are getting reports of civilians shot in their homes," the U.N. rights chief said.'
     )
     assert only(text).speaker == "Zeid Ra'ad al-Hussein"
+
+
+def test_speaker_is_the_fullest_name_even_when_it_comes_later() -> None:
+    text = '"We held the line," Okafor said.\n\nColonel Grace Okafor led the defence for a week.'
+    assert only(text).speaker == "Grace Okafor"
+
+
+def test_a_role_named_only_in_the_next_sentences() -> None:
+    text = (
+        'The U.S. ambassador on Tuesday blamed three states, asking them, "Are you truly '
+        'incapable of shame?"\n\n'
+        "Ambassador Rita Holm told the council the killing had to stop."
+    )
+    assert only(text).speaker == "Rita Holm"

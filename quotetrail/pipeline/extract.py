@@ -198,14 +198,7 @@ def extract_quotations(document: Document) -> list[Quotation]:
         if directs:
             last_direct[index] = directs[-1]
 
-    for candidate in candidates:
-        attribution = candidate.attribution
-        if attribution is not None and attribution.unresolved_role:
-            named = attributor.person_named_next(candidate.outer.start)
-            if named is not None:
-                attribution.entity = named
-                attribution.cue = f"{attribution.cue} (named later)"
-                attribution.confidence *= 0.8
+    _name_roles_later(candidates, attributor)
     _share_along_chains(candidates)
     _credit_echoes(text, candidates + blocks)
     kept = [c for c in candidates if _keep(c)] + blocks
@@ -352,6 +345,19 @@ def _previous_paragraph_speaker(
             attribution.confidence *= 0.85
             return attribution, "continuation"
     return attributor.previous_paragraph_cue(index)
+
+
+def _name_roles_later(candidates: list[_Candidate], attributor: Attributor) -> None:
+    """`the U.S. ambassador said` before the ambassador is named: the person named next."""
+    for candidate in candidates:
+        pending = candidate.attribution
+        if pending is None or not pending.unresolved_role:
+            continue
+        named = attributor.person_named_next(candidate.outer.start)
+        if named is not None:
+            pending.entity = named
+            pending.cue = f"{pending.cue} (named later)"
+            pending.confidence *= 0.8
 
 
 def _share_along_chains(candidates: list[_Candidate]) -> None:

@@ -102,6 +102,7 @@ REPORTING_VERBS = _forms(
 # Verbs that credit a short phrase to its subject when the phrase is their object: `X called it
 # "a disgrace"`, `X described the plan as "reckless"`.
 FRAGMENT_VERBS = REPORTING_VERBS | _forms(
+    "blame blamed blames blaming",
     "call called calls calling",
     "describe described describes describing",
     "term termed terms",
@@ -395,6 +396,10 @@ TITLE_WORDS = frozenset(
         "Socialist",
         "Backbencher",
         "Member",
+        "blame",
+        "blamed",
+        "blames",
+        "blaming",
     ]
 )
 
@@ -681,6 +686,44 @@ PERSON_ROLE_NOUNS = frozenset(
         "coworker",
         "boyfriend",
         "girlfriend",
+        "supervisor",
+        "operator",
+        "technician",
+        "dispatcher",
+        "conductor",
+        "foreman",
+        "administrator",
+        "coordinator",
+        "planner",
+        "contractor",
+        "electrician",
+        "plumber",
+        "carpenter",
+        "mechanic",
+        "welder",
+        "miner",
+        "fisherman",
+        "fishermen",
+        "rancher",
+        "vendor",
+        "merchant",
+        "butcher",
+        "baker",
+        "photographer",
+        "journalist",
+        "blogger",
+        "user",
+        "poster",
+        "commenter",
+        "listener",
+        "viewer",
+        "reader",
+        "caller",
+        "instructor",
+        "lecturer",
+        "tutor",
+        "referee",
+        "umpire",
     ]
 )
 

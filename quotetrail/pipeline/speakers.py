@@ -276,10 +276,20 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
     if named is not None:
         return named
     first = token.lower
+    if first == "the" and i + 1 < ceiling and is_name_word(tokens[i + 1]):
+        end = run_right(tokens, i + 1)
+        if end is not None and end > i + 1:
+            # `The Bank of Aldermere`, `the White House`: a name, not a role phrase.
+            return _who_at_right(tokens, i + 1, ceiling)
     if first in DEFINITE_DETERMINERS or first in INDEFINITE_DETERMINERS or is_possessive(token):
         for k in range(i + 1, min(i + 8, ceiling)):
             candidate = tokens[k]
             if candidate.kind != "word" or candidate.lower in _PHRASE_BREAKS:
+                break
+            if candidate.lower in _DOCUMENTS:
+                # `a statement from the Ministry of Trade`: the document speaks for its author.
+                return _represented(tokens, k, ceiling)
+            if candidate.lower in _PREPOSITIONS:
                 break
             if _role_noun(candidate) is not None:
                 while k + 1 < ceiling and _role_noun(tokens[k + 1]) is not None:
@@ -294,11 +304,14 @@ def _who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
                     or _represented(tokens, k, ceiling)
                 )
                 return named or Who(kind, words, token.start, candidate.end)
+    if first == "the" and i + 1 < ceiling and is_name_word(tokens[i + 1]):
+        return _who_at_right(tokens, i + 1, ceiling)  # `according to the Cerrig Flood Forum`
     if _role_noun(token) == "plural":
         return Who("indefinite", (token.text,), token.start, token.end)
     return None
 
 
+_DOCUMENTS = frozenset("statement release letter report filing note memo post".split())
 _SPOKESPEOPLE = frozenset(
     "spokesperson spokesman spokeswoman representative spokespeople official officials".split()
 )
@@ -309,9 +322,9 @@ _PHRASE_BREAKS = frozenset("that which who whom whose where when".split())
 
 def _represented(tokens: Sequence[Token], k: int, ceiling: int) -> Who | None:
     """`a spokesperson for Cerrig County Council`: the organisation speaks through them."""
-    if tokens[k].lower not in _SPOKESPEOPLE or k + 2 >= ceiling:
+    if tokens[k].lower not in _SPOKESPEOPLE | _DOCUMENTS or k + 2 >= ceiling:
         return None
-    if tokens[k + 1].lower not in ("for", "of", "at"):
+    if tokens[k + 1].lower not in ("for", "of", "at", "from", "by"):
         return None
     i = k + 2
     if tokens[i].lower == "the" and i + 1 < ceiling:
@@ -522,18 +535,18 @@ def _intro(
     tokens: Sequence[Token], q: int, start: int, *, fragment: bool
 ) -> tuple[Who, str] | None:
     """A cue before quotation token q, in its sentence starting at `start`."""
-    floor = start
+    floor = _dateline_end(tokens) if start == 0 else start
     for k in range(q - 1, start - 1, -1):
         if tokens[k].kind == "quote":
             floor = k + 1
             break
-    for k in range(q - 1, max(floor, q - _CUE_REACH) - 1, -1):
+    reach = q - floor if fragment else _CUE_REACH
+    for k in range(q - 1, max(floor, q - reach) - 1, -1):
         # `According to the report's author, "..."`
         if tokens[k].lower == "according" and k + 1 < q and tokens[k + 1].lower == "to":
             who = _who_at_right(tokens, k + 2, q)
             if who is not None:
                 return who, "according to"
-    reach = q - floor if fragment else _CUE_REACH
     for v in range(q - 1, max(floor, q - reach) - 1, -1):
         if not _is_verb(tokens[v], fragment=fragment) or not _speaks_here(tokens, v):
             continue
@@ -652,6 +665,8 @@ _MODIFIERS = frozenset(
 
 def _main_clause_start(tokens: Sequence[Token], start: int, end: int) -> int:
     """Where the main clause of a sentence begins: after an opening clause and its comma."""
+    if start == 0:
+        start = _dateline_end(tokens)  # `WELLSTEAD, Feb 6 (Wire) - The Bank ...`
     while start < end and tokens[start].kind == "punct":
         start += 1  # `( - As diplomacy continues ...`
     if start >= end or tokens[start].kind != "word":
@@ -725,7 +740,7 @@ def _dateline_end(tokens: Sequence[Token]) -> int:
     if k == 0 or k >= len(tokens) or tokens[k].text not in {",", "—", "–", "-", "("}:
         return 0
     for m in range(k, min(len(tokens), k + 12)):
-        if tokens[m].text in {"—", "–"}:
+        if tokens[m].text in {"—", "–", "-"}:
             return m + 1
     return k
 
@@ -918,8 +933,8 @@ class Attributor:
                 entity, tokens[i].start, tokens[end].end, " ".join(words), subject or speech, speech
             )
             self.registry.add_mention(mention)
-            if i >= main and entity.kind != "org":
-                subject_open = False
+            if i >= main and entity.kind != "org" and not is_possessive(tokens[end]):
+                subject_open = False  # `Alder Quinlan's niece, Brigid Quinlan,`: not the owner
 
     @staticmethod
     def _is_speech_subject(tokens: Sequence[Token], start: int, end: int) -> bool:

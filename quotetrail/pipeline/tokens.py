@@ -183,7 +183,8 @@ def sentence_starts(tokens: Sequence[Token], quote_texts: Mapping[int, str]) -> 
         if not starts_upper:
             continue
         if previous.kind == "punct" and previous.text in ".!?":
-            starts.append(i)
+            if previous.end != current.start:  # `$3.2 million` is no sentence end
+                starts.append(i)
         elif previous.text.endswith(".") and current.lower in _SENTENCE_OPENERS:
             starts.append(i)  # `... posted on X. The ...`, `... in the U.S. But ...`
         elif (

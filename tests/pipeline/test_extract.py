@@ -356,3 +356,29 @@ def test_a_role_named_only_in_the_next_sentences() -> None:
         "Ambassador Rita Holm told the council the killing had to stop."
     )
     assert only(text).speaker == "Rita Holm"
+
+
+def test_statement_from_an_organisation_credits_the_organisation() -> None:
+    text = (
+        "According to a statement from the Ministry of Trade and Industry, the negotiators "
+        '"made progress on rules of origin" but could not agree on quotas.'
+    )
+    assert only(text).speaker == "Ministry of Trade and Industry"
+
+
+def test_according_to_the_named_organisation() -> None:
+    text = 'The scheme has been "studied to death", according to the Cerrig Flood Forum.'
+    assert only(text).speaker == "Cerrig Flood Forum"
+
+
+def test_decimal_point_is_no_sentence_end() -> None:
+    text = 'Ray Pruitt called the shift of $3.2 million "a shell game with the parks budget."'
+    assert only(text).speaker == "Ray Pruitt"
+
+
+def test_a_dateline_is_not_a_speaker() -> None:
+    text = (
+        "WELLSTEAD, Feb 6 (Wire) - The Bank of Aldermere held its rate on Thursday, saying "
+        'inflation remained "uncomfortably sticky."'
+    )
+    assert only(text).speaker == "Bank of Aldermere"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -442,6 +443,53 @@ def _ingest_for_clustering(
             return found
         finally:
             engine.dispose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    database_url: DatabaseUrlOption = None,
+    seeds: Annotated[
+        Path | None,
+        typer.Option(
+            help="Folder of seed articles loaded into an empty database "
+            "(default: ./seeds, else the source checkout's).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Migrate the database, load the seeds into it if it is empty, and serve the HTTP API."""
+    import uvicorn  # only the server needs it
+
+    from quotetrail.service.seeding import find_seeds_folder, load_seeds_if_empty
+
+    url = database_url or get_settings().database_url
+    folder = find_seeds_folder(seeds)
+    if seeds is not None and not seeds.is_dir():
+        raise _fail(f"--seeds: {seeds}: no such folder")
+    with _database(url) as engine:
+        if folder is None:
+            typer.echo("quotetrail: no seeds folder found; serving the database as it is", err=True)
+        else:
+            try:
+                loaded = load_seeds_if_empty(create_session_factory(engine, write=True), folder)
+            except (SourceError, OSError) as error:
+                raise _fail(f"seeds: {_one_line(error)}") from error
+            if loaded is not None:
+                typer.echo(f"quotetrail: loaded {loaded} seed articles from {folder}", err=True)
+    # The workers build their app from the environment (uvicorn imports the factory anew).
+    os.environ["QUOTETRAIL_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    uvicorn.run(
+        "quotetrail.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+    )
 
 
 if __name__ == "__main__":

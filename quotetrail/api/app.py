@@ -1,0 +1,51 @@
+"""The FastAPI application: create_app(settings) wires routers, errors, limits and the database.
+
+The schema is never created here: `quotetrail serve` (or the operator) migrates it first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from quotetrail import api
+from quotetrail.api import articles, conflicts, export, health, lookup, quotes, speakers
+from quotetrail.api.bodylimit import BodyLimitMiddleware
+from quotetrail.api.deps import AppState
+from quotetrail.api.errors import install_error_handlers
+from quotetrail.api.openapi import install_openapi
+from quotetrail.db.engine import create_db_engine
+from quotetrail.settings import Settings, get_settings
+
+DESCRIPTION = """Quotation attribution database: who said this, where, in which words, and is that
+right? Errors are RFC 9457 problem documents (`application/problem+json`). Writes need an API key
+(`Authorization: Bearer <key>`)."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A Quotetrail app over the settings' database (default: from the environment)."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Quotetrail",
+        version=api.__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.quotetrail = AppState(settings=settings, engine=engine)
+    install_error_handlers(app)
+    install_openapi(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    for module in (health, articles, quotes, speakers, lookup, conflicts, export):
+        app.include_router(module.router)
+    return app

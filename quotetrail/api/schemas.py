@@ -92,10 +92,20 @@ class QuoteSummary(BaseModel):
 class ArticleCreate(BaseModel):
     """An article to ingest: `text`, `html`, or only a `url` to fetch; plus its metadata."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [{"required": ["text"]}, {"required": ["html"]}, {"required": ["url"]}],
+            "not": {"required": ["text", "html"]},
+        },
+    )
 
-    text: CleanStr | None = Field(default=None, description="Plain text; offsets refer to it.")
-    html: CleanStr | None = Field(default=None, description="An HTML page; its article text.")
+    text: CleanStr | None = Field(
+        default=None, min_length=1, description="Plain text; offsets refer to it."
+    )
+    html: CleanStr | None = Field(
+        default=None, min_length=1, description="An HTML page; its article text is read."
+    )
     url: ShortStr | None = Field(
         default=None,
         description="The article's URL: its origin; fetched when neither text nor html is given.",

@@ -445,8 +445,9 @@ def _block_quotation(
     words = [w.lower().replace("’", "'") for w in _words(body)]
     if len(words) < 8:
         return None
+    # Words in the first or second person mark speech; after a colon one is enough.
     personal = sum(1 for w in words if w in _FIRST_SECOND_PERSON)
-    if personal < 2:
+    if personal < (1 if intro.endswith(":") else 2):
         return None
     found = attributor.previous_paragraph_cue(index)
     if found is None or found[0].entity is None or found[0].entity.kind != "person":

@@ -316,6 +316,7 @@ _SPOKESPEOPLE = frozenset(
     "spokesperson spokesman spokeswoman representative spokespeople official officials".split()
 )
 _SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "it"})
+_POSSESSIVE_PRONOUNS = {"his": "he", "her": "she"}
 _SAYING = frozenset("said says told tells added wrote".split())
 _PHRASE_BREAKS = frozenset("that which who whom whose where when".split())
 
@@ -581,7 +582,12 @@ def _mentions_in(tokens: Sequence[Token], start: int, end: int) -> list[Who]:
     while i < end:
         if tokens[i].kind == "quote":
             break
+        token = tokens[i]
         who = _who_at_right(tokens, i, end)
+        if who is None and token.lower in _POSSESSIVE_PRONOUNS:
+            # `Her best-known poem ends with lines ...:` introduces her words.
+            pronoun = _POSSESSIVE_PRONOUNS[token.lower]
+            who = Who("pronoun", (pronoun,), token.start, token.end)
         if who is None:
             i += 1
             continue

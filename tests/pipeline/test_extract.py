@@ -382,3 +382,13 @@ def test_a_dateline_is_not_a_speaker() -> None:
         'inflation remained "uncomfortably sticky."'
     )
     assert only(text).speaker == "Bank of Aldermere"
+
+
+def test_block_after_a_colon_needs_one_personal_word() -> None:
+    text = (
+        "Ines Varga wrote many books. Her best-known poem ends with lines read at funerals:\n\n"
+        "I own the hour before the tide,\nthe gull's complaint, the drowned post,\n"
+        "and nothing else, and nothing else."
+    )
+    quote = only(text)
+    assert (quote.kind, quote.speaker) == ("block", "Ines Varga")

@@ -145,6 +145,11 @@ def extract_quotations(document: Document) -> list[Quotation]:
     # Only an article with a body has a headline; its quotes repeat the body's.
     top = min(3, len(paragraphs)) if len(paragraphs) > _MIN_PARAGRAPHS_WITH_HEADLINE else 0
     headlines = {i for i in range(top) if _is_headline(text, paragraphs[i])}
+    headlines |= {
+        i
+        for i, paragraph in enumerate(paragraphs)
+        if _LINK_LABEL.match(text, paragraph.start, paragraph.end) and _is_headline(text, paragraph)
+    }
     turns = _transcript_turns(text, paragraphs)
     candidates: list[_Candidate] = []
     rejected: dict[int, list[Span]] = defaultdict(list)
@@ -209,6 +214,13 @@ def extract_quotations(document: Document) -> list[Quotation]:
 def _words(text: str) -> list[str]:
     words: list[str] = _WORD.findall(text)
     return words
+
+
+# `RELATED: ...`, `Read more: ...`: links to other stories, whose quotes are not this story's.
+_LINK_LABEL = regex.compile(
+    r"(?i:related|read more|read also|also read|see also|more|watch|listen|video|photos|"
+    r"recommended|recommended reading|trending|most read|opinion)\s*[:|»›>-]"
+)
 
 
 def _is_headline(text: str, paragraph: Span) -> bool:

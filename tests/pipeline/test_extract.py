@@ -392,3 +392,13 @@ def test_block_after_a_colon_needs_one_personal_word() -> None:
     )
     quote = only(text)
     assert (quote.kind, quote.speaker) == ("block", "Ines Varga")
+
+
+def test_links_to_other_stories_are_not_this_storys_quotes() -> None:
+    text = (
+        "Mayor Ana Ruiz said the budget was balanced after a long night of talks.\n\n"
+        '"We did the hard work," Ruiz said.\n\n'
+        'RELATED: Governor says "we will not raise taxes this year"\n\n'
+        "The council meets again next week."
+    )
+    assert only(text).text == "We did the hard work,"

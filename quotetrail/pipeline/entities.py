@@ -32,35 +32,10 @@ EntityKind = Literal["person", "org", "unknown"]
 Gender = Literal["m", "f"]
 
 _PARTICLES = frozenset(
-    [
-        "al",
-        "el",
-        "ad",
-        "ash",
-        "bin",
-        "ibn",
-        "abu",
-        "bint",
-        "ben",
-        "de",
-        "da",
-        "di",
-        "del",
-        "della",
-        "der",
-        "den",
-        "du",
-        "la",
-        "le",
-        "van",
-        "von",
-        "ter",
-        "ten",
-        "dos",
-        "das",
-        "do",
-        "y",
-    ]
+    (
+        "al el ad ash bin ibn abu bint ben de da di del della der den du la le van von ter "
+        "ten dos das do y"
+    ).split()
 )
 _PREFIXED = regex.compile(r"^(?:al|el|ad|ash|as|at|an|ben|bin|abu|d|l)[-’'](?=\p{Lu})")
 

@@ -20,102 +20,20 @@ from quotetrail.pipeline.types import Document, Quotation, QuoteKind, Span
 
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
 _FIRST_SECOND_PERSON = frozenset(
-    [
-        "i",
-        "we",
-        "us",
-        "our",
-        "ours",
-        "my",
-        "me",
-        "you",
-        "your",
-        "yours",
-        "i'm",
-        "we're",
-        "i've",
-        "we've",
-    ]
+    ("i we us our ours my me you your yours i'm we're i've we've").split()
 )
 # Words right before an opening mark that make the marked words a name, title or term.
 _NAMING_WORDS = frozenset(
-    [
-        "word",
-        "words",
-        "term",
-        "terms",
-        "phrase",
-        "titled",
-        "entitled",
-        "headlined",
-        "hashtag",
-        "nicknamed",
-        "dubbed",
-        "named",
-        "so-called",
-        "known",
-        "slogan",
-        "motto",
-        "label",
-        "labelled",
-        "labeled",
-        "tagline",
-        "caption",
-        "banner",
-        "sign",
-        "signs",
-        "placard",
-        "placards",
-        "reading",
-        "read",
-        "headline",
-        "album",
-        "song",
-        "film",
-        "movie",
-        "book",
-        "novel",
-        "show",
-        "series",
-        "play",
-        "podcast",
-        "documentary",
-        "programme",
-        "program",
-        "episode",
-        "column",
-        "article",
-        "essay",
-        "poem",
-        "exhibition",
-        "brand",
-        "moniker",
-        "acronym",
-    ]
+    (
+        "word words term terms phrase titled entitled headlined hashtag nicknamed dubbed "
+        "named so-called known slogan motto label labelled labeled tagline caption banner "
+        "sign signs placard placards reading read headline album song film movie book novel "
+        "show series play podcast documentary programme program episode column article essay "
+        "poem exhibition brand moniker acronym"
+    ).split()
 )
 _NAMING_VERBS = frozenset("call calls called calling dub dubs dubbed nickname nicknamed".split())
-_SMALL_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "and",
-        "or",
-        "in",
-        "on",
-        "at",
-        "to",
-        "for",
-        "by",
-        "with",
-        "from",
-        "as",
-        "but",
-        "nor",
-        "is",
-    ]
-)
+_SMALL_WORDS = frozenset(("a an the of and or in on at to for by with from as but nor is").split())
 # Quotations this short are scare quotes or terms unless the text credits them explicitly.
 _MIN_UNCUED_DIRECT_WORDS = 4
 _MIN_FRAGMENT_WORDS = 2

@@ -137,7 +137,9 @@ def _role_phrase_left(tokens: Sequence[Token], j: int, floor: int, start: int) -
     return None
 
 
-def who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
+def who_at_right(
+    tokens: Sequence[Token], i: int, ceiling: int, *, loose: bool = False
+) -> Who | None:
     """The speaker phrase that starts at token i (after `said`, a dash, `according to`)."""
     if i >= ceiling or tokens[i].kind != "word":
         return None
@@ -159,7 +161,7 @@ def who_at_right(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
             if is_title_only(words):
                 return Who("role", words, token.start, tokens[end].end)
             return Who("name", words, token.start, tokens[end].end)
-    named = _described_name(tokens, i, ceiling)
+    named = _described_name(tokens, i, ceiling, loose=loose)
     if named is not None:
         return named
     first = token.lower
@@ -224,15 +226,20 @@ def _represented(tokens: Sequence[Token], k: int, ceiling: int) -> Who | None:
     return Who("name", words, tokens[i].start, tokens[end].end)
 
 
-def _described_name(tokens: Sequence[Token], i: int, ceiling: int) -> Who | None:
+def _described_name(
+    tokens: Sequence[Token], i: int, ceiling: int, *, loose: bool = False
+) -> Who | None:
     """`meteorologist Kenji Abernathy`, `authority spokesperson Felipe Arroyo`: the name."""
     for k in range(i, min(i + 4, ceiling)):
         if tokens[k].kind != "word":
             return None
         if is_name_word(tokens[k]):
-            if k == i or not any(role_noun(t) for t in tokens[i:k]):
+            # Lower-case words right before a name describe it when one is a role noun; right
+            # after `said` any lower-case words do (`said senior offensive tackle Matt Reynolds`).
+            described = tokens[i:k]
+            if k == i or not all(t.text.islower() for t in described):
                 return None
-            if not tokens[i].text.islower():
+            if not loose and not any(role_noun(t) for t in described):
                 return None
             end = run_right(tokens, k)
             if end is None:
@@ -381,7 +388,7 @@ def trailer(tokens: Sequence[Token], q: int, end: int) -> tuple[Who, str] | None
         k = i + 1
         while k < end and tokens[k].kind == "word" and is_adverb(tokens[k]):
             k += 1
-        who = who_at_right(tokens, k, end)
+        who = who_at_right(tokens, k, end, loose=True)
         if who is not None:
             return who, token.lower
     who = who_at_right(tokens, i, end)

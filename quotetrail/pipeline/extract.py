@@ -18,6 +18,7 @@ from quotetrail.pipeline.marks import MarkedSpan, pair_marks
 from quotetrail.pipeline.speakers import Attribution, Attributor, QuoteSlot
 from quotetrail.pipeline.types import Document, Quotation, QuoteKind, Span
 
+_MARKS = regex.compile(r"[\"“”‘’«»]")
 _WORD = regex.compile(r"[\p{L}\p{N}]+(?:['’\-][\p{L}\p{N}]+)*")
 _FIRST_SECOND_PERSON = frozenset(
     ("i we us our ours my me you your yours i'm we're i've we've").split()
@@ -245,13 +246,22 @@ def _fill_from_context(
             elif weak:
                 pass
             elif position == 0 and _opens_paragraph(attributor, candidate):
+                before = index - 1
+                if before > 0 and _is_topic_heading(attributor.text, attributor.paragraphs[before]):
+                    before -= 1  # `On the Broncos defense` between a transcript's answers
                 previous = _previous_paragraph_speaker(
-                    last_direct.get(index - 1), index, attributor
+                    last_direct.get(before), before + 1, attributor
                 )
                 if previous is not None:
                     candidate.attribution, candidate.form = previous
         if candidate.attribution is not None and candidate.form != "echo":
             preceding = candidate
+
+
+def _is_topic_heading(text: str, paragraph: Span) -> bool:
+    """A short line without closing punctuation or quotations: a heading inside the story."""
+    body = text[paragraph.start : paragraph.end]
+    return _is_headline(text, paragraph) and len(_words(body)) <= 15 and not _MARKS.search(body)
 
 
 def _opens_paragraph(attributor: Attributor, candidate: _Candidate) -> bool:

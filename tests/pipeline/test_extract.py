@@ -402,3 +402,22 @@ def test_links_to_other_stories_are_not_this_storys_quotes() -> None:
         "The council meets again next week."
     )
     assert only(text).text == "We did the hard work,"
+
+
+def test_any_lowercase_description_after_said_belongs_to_the_name() -> None:
+    quotes_found = quotes(
+        '"We did not execute," said quarterback Jake Hale.\n\n'
+        '"Small things cost us," said senior offensive tackle Matt Rey.'
+    )
+    assert [q.speaker for q in quotes_found] == ["Jake Hale", "Matt Rey"]
+
+
+def test_topic_headings_between_answers_are_skipped() -> None:
+    text = (
+        "Quarterback Tom Bray spoke to the media after the game on Sunday night.\n\n"
+        "On offensive execution\n\n"
+        '"Poor execution is what it comes down to. We just did not execute well."\n\n'
+        "On coach Josh Mack\n\n"
+        '"Josh is a great coach, he has obviously learned a lot."'
+    )
+    assert [q.speaker for q in quotes(text)] == ["Tom Bray", "Tom Bray"]

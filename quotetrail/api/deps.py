@@ -42,8 +42,8 @@ def _digest(key: str) -> bytes:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).digest()
 
 
-def get_state(request: Request) -> AppState:
-    """The AppState of the app serving this request."""
+async def get_state(request: Request) -> AppState:
+    """The AppState of the app serving this request (async: no thread hop for a lookup)."""
     state: AppState = request.app.state.quotetrail
     return state
 
@@ -51,7 +51,7 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings_dep(state: StateDep) -> Settings:
+async def get_settings_dep(state: StateDep) -> Settings:
     """The app's settings."""
     return state.settings
 

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Any
 
-from quotetrail.api.deps import StateDep, rate_limited
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from quotetrail.api.deps import AppState, StateDep, rate_limited
 from quotetrail.api.openapi import problems
 from quotetrail.api.schemas import LookupRequest, LookupResponse
 from quotetrail.db.engine import session_scope
-from quotetrail.service.lookup import lookup
-from quotetrail.service.records import appearance_record, quote_record, speakers_of
+from quotetrail.service.lookup_records import lookup_records
 
 router = APIRouter(prefix="/v1", tags=["lookup"])
+
+
+def _lookup(state: AppState, text: str, limit: int) -> list[dict[str, Any]]:
+    with session_scope(state.read_sessions) as session:
+        return lookup_records(session=session, text=text, limit=limit)
 
 
 @router.post(
@@ -21,25 +29,12 @@ router = APIRouter(prefix="/v1", tags=["lookup"])
     dependencies=[Depends(rate_limited("read"))],
     responses=problems(400, 413, 422, 429, 503),
 )
-def lookup_endpoint(body: LookupRequest, state: StateDep) -> LookupResponse:
+async def lookup_endpoint(body: LookupRequest, state: StateDep) -> JSONResponse:
     """The canonical quotes best matching `text`, best first, each with every appearance.
 
     Tolerant of cuts (a fragment of a longer quote), ellipses, editorial brackets and light
-    rewording. A sync endpoint: matching runs in the thread pool, never on the event loop.
+    rewording. Matching runs in the thread pool, never on the event loop; the records are built
+    in the shape `quotetrail lookup` prints, and sent as they are.
     """
-    with session_scope(state.read_sessions) as session:
-        found = lookup(session=session, text=body.text, limit=body.limit)
-        speakers = speakers_of(
-            session=session,
-            quotes=[m.quote for m in found],
-            appearances=[a for m in found for a, _ in m.appearances],
-        )
-        matches = [
-            {
-                "score": m.score,
-                "quote": quote_record(m.quote, speakers),
-                "appearances": [appearance_record(a, art, speakers) for a, art in m.appearances],
-            }
-            for m in found
-        ]
-    return LookupResponse.model_validate({"matches": matches})
+    matches = await run_in_threadpool(_lookup, state, body.text, body.limit)
+    return JSONResponse({"matches": matches})

@@ -6,10 +6,11 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import Row, and_, bindparam, exists, func, or_
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
-from quotetrail.db.models import Appearance, Article, Quote
+from quotetrail.db.models import Appearance, Article, Quote, Speaker
 
 QuoteSort = Literal["id", "-id", "first_seen", "-first_seen", "-appearance_count"]
 QUOTE_SORTS: tuple[str, ...] = ("id", "-id", "first_seen", "-first_seen", "-appearance_count")
@@ -142,3 +143,68 @@ def list_appearance_rows(*, session: Session, article_id: int) -> Sequence[Appea
         .order_by(col(Appearance.start), col(Appearance.id))
     )
     return list(session.exec(query))
+
+
+# --- lean reads for lookups: plain tuples, statements built once -------------------------------
+
+_QUOTE_TEXTS = core_select(
+    col(Quote.id),
+    col(Quote.text),
+    col(Quote.speaker_id),
+    col(Quote.attribution_status),
+    col(Quote.first_seen),
+).where(col(Quote.id).in_(bindparam("ids", expanding=True)))
+
+_APPEARANCE_ROWS = (
+    core_select(
+        col(Appearance.quote_id),
+        col(Article.origin),
+        col(Appearance.article_id),
+        col(Appearance.start),
+        col(Appearance.end),
+        col(Appearance.text),
+        col(Appearance.speaker_id),
+        col(Appearance.speaker_as_written),
+        col(Appearance.kind),
+        col(Appearance.status),
+        col(Appearance.competing_speakers),
+        col(Appearance.similarity),
+    )
+    .join(Article, col(Article.id) == col(Appearance.article_id))
+    .where(col(Appearance.quote_id).in_(bindparam("ids", expanding=True)))
+    .order_by(
+        col(Appearance.quote_id),
+        col(Article.published_at).is_(None),
+        col(Article.published_at),
+        col(Appearance.id),
+    )
+)
+
+_SPEAKER_NAMES = core_select(col(Speaker.id), col(Speaker.name)).where(
+    col(Speaker.id).in_(bindparam("ids", expanding=True))
+)
+
+
+def quote_texts(*, session: Session, quote_ids: Collection[int]) -> dict[int, Row[Any]]:
+    """(id, text, speaker_id, attribution_status, first_seen) of these quotes, by id."""
+    if not quote_ids:
+        return {}
+    rows = session.execute(_QUOTE_TEXTS, {"ids": list(set(quote_ids))})
+    return {row[0]: row for row in rows}
+
+
+def appearance_rows(*, session: Session, quote_ids: Collection[int]) -> list[Row[Any]]:
+    """The appearances of these quotes as rows of (quote_id, origin, article_id, start, end,
+    text, speaker_id, speaker_as_written, kind, status, competing_speakers, similarity), in the
+    order of db.quotes.list_appearances_with_articles; article texts are not read."""
+    if not quote_ids:
+        return []
+    return list(session.execute(_APPEARANCE_ROWS, {"ids": list(set(quote_ids))}))
+
+
+def speaker_names(*, session: Session, speaker_ids: Collection[int]) -> dict[int, str]:
+    """The names of these speakers, by id."""
+    if not speaker_ids:
+        return {}
+    rows = session.execute(_SPEAKER_NAMES, {"ids": list(set(speaker_ids))})
+    return {speaker_id: name for speaker_id, name in rows}

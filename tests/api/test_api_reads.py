@@ -443,3 +443,34 @@ def test_unknown_route_and_method(reader: TestClient) -> None:
     assert_problem(response, 405)
     assert "GET" in response.headers["allow"]
     assert_problem(reader.put("/v1/lookup", json={"text": "x"}), 405)
+
+
+def test_lookup_records_match_the_cli_shape(reader: TestClient, shared_seeded_url: str) -> None:
+    from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
+    from quotetrail.service.lookup import lookup
+    from quotetrail.service.records import appearance_record, quote_record, speakers_of
+
+    engine = create_db_engine(shared_seeded_url)
+    try:
+        for text in (POWER_LINE, WAR_CRIMES, "what they consider to be a massacre", "nothing"):
+            with session_scope(create_session_factory(engine)) as session:
+                found = lookup(session=session, text=text, limit=5)
+                speakers = speakers_of(
+                    session=session,
+                    quotes=[m.quote for m in found],
+                    appearances=[a for m in found for a, _ in m.appearances],
+                )
+                expected = [
+                    {
+                        "score": m.score,
+                        "quote": quote_record(m.quote, speakers),
+                        "appearances": [
+                            appearance_record(a, art, speakers) for a, art in m.appearances
+                        ],
+                    }
+                    for m in found
+                ]
+            got = reader.post("/v1/lookup", json={"text": text, "limit": 5}).json()["matches"]
+            assert got == expected
+    finally:
+        engine.dispose()

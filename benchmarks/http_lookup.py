@@ -4,7 +4,9 @@ Run: `python -m benchmarks.http_lookup [--seconds 20] [--connections 16] [--work
 server gets a fresh SQLite database in a temporary folder (migrated and seeded by `serve` itself),
 rate limits off; wrk (Debian's package, installed with apt-get when missing) rotates through
 lookups of different kinds (a verbatim line, a cut, a reworded line, a fragment, words that match
-nothing) for a fixed time after a short warm-up, and reports requests/s and percentiles.
+nothing) for a fixed time after a short warm-up, and reports requests/s and percentiles. With
+`--unique` every request's text differs (a number appended), so no answer comes from the
+lookup cache: the cost of computing every lookup.
 """
 
 from __future__ import annotations
@@ -36,17 +38,18 @@ LOOKUPS = [
     "Turkey has made it clear that they want to ensure this humanitarian corridor",
     "a sentence about something else entirely, with no match at all",
 ]
+# wrk's Lua: rotate through the lookups; with `unique`, append a number so that no two requests
+# send the same text (every answer computed, none reused).
 _LUA = """
-local bodies = {%s}
+local texts = {%s}
+local unique = %s
 local counter = 0
 request = function()
   counter = counter + 1
-  local body = bodies[(counter %% #bodies) + 1]
+  local text = texts[(counter %% #texts) + 1]
+  if unique then text = text .. " n" .. counter .. "x" .. math.random(1000000) end
+  local body = '{"text": "' .. text .. '"}'
   return wrk.format("POST", "/v1/lookup", {["Content-Type"] = "application/json"}, body)
-end
-local failures = 0
-response = function(status, headers, body)
-  if status ~= 200 then failures = failures + 1 end
 end
 """
 
@@ -146,15 +149,17 @@ def parse_wrk(output: str) -> dict[str, float]:
     return result
 
 
-def run(seconds: int, connections: int, threads: int, workers: int) -> dict[str, object]:
+def run(
+    seconds: int, connections: int, threads: int, workers: int, *, unique: bool
+) -> dict[str, object]:
     """Start the server, warm it up, run wrk; the measured figures."""
     wrk = ensure_wrk()
     with tempfile.TemporaryDirectory(prefix="quotetrail-bench-") as name:
         folder = Path(name)
         port = free_port()
-        bodies = ", ".join(json.dumps(json.dumps({"text": text})) for text in LOOKUPS)
+        texts = ", ".join(json.dumps(json.dumps(text)[1:-1]) for text in LOOKUPS)
         script = folder / "lookup.lua"
-        script.write_text(_LUA % bodies)
+        script.write_text(_LUA % (texts, "true" if unique else "false"))
         server = start_server(folder, port, workers)
         try:
             url = f"http://127.0.0.1:{port}"
@@ -181,6 +186,7 @@ def run(seconds: int, connections: int, threads: int, workers: int) -> dict[str,
         # Server CPU per lookup: what the throughput on idle cores would be bound by.
         "server_cpu_ms_per_lookup": round(1000 * server_cpu / max(figures["requests"], 1), 3),
         "load_average_before": load_before,
+        "texts": "unique (no answer reused)" if unique else f"{len(LOOKUPS)} repeated",
         "seconds": seconds,
         "connections": connections,
         "wrk_threads": threads,
@@ -196,8 +202,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument(
+        "--unique", action="store_true", help="a different text every request (no cached answer)"
+    )
     args = parser.parse_args()
-    print(json.dumps(run(args.seconds, args.connections, args.threads, args.workers)))
+    figures = run(args.seconds, args.connections, args.threads, args.workers, unique=args.unique)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

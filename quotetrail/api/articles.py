@@ -113,7 +113,9 @@ def create_article(
             kind=body.kind,
         )
         detail = article_detail(session, result.article)
-    if not result.created:
+    if result.created:
+        state.lookup_cache.clear()  # committed: this process's cached answers may be stale
+    else:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/v1/articles/{detail.id}"
     return detail

@@ -15,6 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from quotetrail.api.errors import ProblemError
+from quotetrail.api.lookup_cache import LookupCache
 from quotetrail.api.ratelimit import RateLimiter
 from quotetrail.db.engine import create_session_factory
 from quotetrail.settings import Settings
@@ -27,6 +28,7 @@ class AppState:
     settings: Settings
     engine: Engine
     limiter: RateLimiter = field(default_factory=RateLimiter)
+    lookup_cache: LookupCache = field(default_factory=LookupCache)
     read_sessions: sessionmaker[Session] = field(init=False)
     write_sessions: sessionmaker[Session] = field(init=False)
     # Digests of the accepted keys: compared in constant time, the keys themselves not kept.

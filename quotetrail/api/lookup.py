@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Response
 from starlette.concurrency import run_in_threadpool
 
 from quotetrail.api.deps import AppState, StateDep, rate_limited
@@ -17,9 +16,20 @@ from quotetrail.service.lookup_records import lookup_records
 router = APIRouter(prefix="/v1", tags=["lookup"])
 
 
-def _lookup(state: AppState, text: str, limit: int) -> list[dict[str, Any]]:
+def _lookup(state: AppState, text: str, limit: int) -> bytes:
+    """The answer as JSON bytes: from the cache while the database is unchanged."""
+    cache = state.lookup_cache
     with session_scope(state.read_sessions) as session:
-        return lookup_records(session=session, text=text, limit=limit)
+        version = cache.version(session)
+        epoch = cache.epoch  # read after the version check, which may drop answers
+        key = (version, text, limit)
+        found = cache.get(key)
+        if found is not None:
+            return found
+        matches = lookup_records(session=session, text=text, limit=limit)
+    body = json.dumps({"matches": matches}, ensure_ascii=False, separators=(",", ":")).encode()
+    cache.put(key, body, epoch)
+    return body
 
 
 @router.post(
@@ -29,12 +39,12 @@ def _lookup(state: AppState, text: str, limit: int) -> list[dict[str, Any]]:
     dependencies=[Depends(rate_limited("read"))],
     responses=problems(400, 413, 422, 429, 503),
 )
-async def lookup_endpoint(body: LookupRequest, state: StateDep) -> JSONResponse:
+async def lookup_endpoint(body: LookupRequest, state: StateDep) -> Response:
     """The canonical quotes best matching `text`, best first, each with every appearance.
 
     Tolerant of cuts (a fragment of a longer quote), ellipses, editorial brackets and light
     rewording. Matching runs in the thread pool, never on the event loop; the records are built
-    in the shape `quotetrail lookup` prints, and sent as they are.
+    in the shape `quotetrail lookup` prints. Answers are reused while the database is unchanged.
     """
-    matches = await run_in_threadpool(_lookup, state, body.text, body.limit)
-    return JSONResponse({"matches": matches})
+    answer = await run_in_threadpool(_lookup, state, body.text, body.limit)
+    return Response(answer, media_type="application/json")

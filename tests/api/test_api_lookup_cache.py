@@ -1,0 +1,70 @@
+"""Lookup answers are reused only while the database is unchanged, whoever changes it."""
+
+from __future__ import annotations
+
+from apitools import AUTH, POWER_LINE
+from fastapi.testclient import TestClient
+
+from quotetrail.api.lookup_cache import LookupCache
+from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
+from quotetrail.service.ingest import ingest_article
+
+ARTICLE = '"The tide tables were simply wrong that morning," said Ingrid Halvorsen.\n'
+WORDS = "tide tables were simply wrong"
+
+
+def _speakers(client: TestClient, text: str) -> list[str | None]:
+    matches = client.post("/v1/lookup", json={"text": text}).json()["matches"]
+    return [m["quote"]["speaker"] for m in matches]
+
+
+def test_answers_are_reused(client: TestClient) -> None:
+    cache = client.app.state.quotetrail.lookup_cache  # type: ignore[attr-defined]
+    first = client.post("/v1/lookup", json={"text": POWER_LINE})
+    size = len(cache)
+    assert size >= 1
+    second = client.post("/v1/lookup", json={"text": POWER_LINE})
+    assert second.content == first.content
+    assert len(cache) == size
+    # Another limit is another answer.
+    client.post("/v1/lookup", json={"text": POWER_LINE, "limit": 1})
+    assert len(cache) == size + 1
+
+
+def test_a_write_through_the_api_is_seen_at_once(client: TestClient) -> None:
+    assert "Ingrid Halvorsen" not in _speakers(client, WORDS)
+    assert client.post("/v1/articles", json={"text": ARTICLE}, headers=AUTH).status_code == 201
+    assert _speakers(client, WORDS)[0] == "Ingrid Halvorsen"
+
+
+def test_a_write_by_another_connection_is_seen_at_once(client: TestClient, seeded_url: str) -> None:
+    for _ in range(3):  # cached, from more than one pooled connection if the pool has them
+        assert "Ingrid Halvorsen" not in _speakers(client, WORDS)
+    engine = create_db_engine(seeded_url)  # another engine: another connection, as another process
+    try:
+        with session_scope(create_session_factory(engine, write=True)) as session:
+            ingest_article(session=session, text=ARTICLE, origin="elsewhere")
+    finally:
+        engine.dispose()
+    assert _speakers(client, WORDS)[0] == "Ingrid Halvorsen"
+
+
+def test_an_answer_computed_before_a_drop_is_not_stored() -> None:
+    cache = LookupCache()
+    epoch = cache.epoch
+    cache.clear()  # a write was noticed while the answer was being computed
+    cache.put(("v", "text", 10), b"stale", epoch)
+    assert cache.get(("v", "text", 10)) is None
+    cache.put(("v", "text", 10), b"fresh", cache.epoch)
+    assert cache.get(("v", "text", 10)) == b"fresh"
+
+
+def test_the_cache_is_bounded_in_bytes() -> None:
+    cache = LookupCache(max_bytes=16_000)
+    for index in range(100):
+        cache.put(("v", f"text {index}", 10), b"x" * 500, cache.epoch)
+    assert len(cache) == 32
+    assert cache.get(("v", "text 99", 10)) is not None
+    assert cache.get(("v", "text 0", 10)) is None
+    cache.put(("v", "huge", 10), b"x" * 2000, cache.epoch)  # over a sixteenth: not kept
+    assert cache.get(("v", "huge", 10)) is None

@@ -1,20 +1,37 @@
 """The candidate index of canonical quotes (pipeline.index.QuoteIndex) over the quote_key table.
 
-A lookup reads only the postings of the keys it is given, through the (key, quote_id) primary
-key, and ranks quotes by how many keys they share: the same SQL on SQLite and PostgreSQL.
+A lookup first reads the document frequency of its keys (key_frequency), then the postings of
+its rarest keys only, through the (key, quote_id) primary key, and ranks quotes by the summed
+informativeness (inverse document frequency) of the keys they share: the same SQL on SQLite and
+PostgreSQL. Reading at most about POSTINGS_BUDGET postings keeps a lookup's cost bounded however
+large the database grows: a key in a hundred thousand quotes ("minister") would cost a hundred
+thousand rows and tell almost nothing, while the rare word pairs of a quotation find it alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import math
+from collections.abc import Collection, Iterable
 
-from sqlalchemy import delete, func, insert, text
+from sqlalchemy import case, delete, func, insert, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from quotetrail.db.models import QuoteKey
+from quotetrail.db.models import KeyFrequency, Quote, QuoteKey
 
 # Any constant works; it only has to be the same for every Quotetrail process.
 _PG_MATCHING_LOCK = 0x51_54_4D_54  # "QTMT"
+
+# Postings read per lookup, at most (beyond the rarest key's, which is always read). The keys
+# are taken rarest first; once the next key would exceed the budget, it and every more common
+# key are left out. Word-pair keys are almost always rare enough; common single words are what
+# the budget drops.
+POSTINGS_BUDGET = 1000
+# A key's weight is round(WEIGHT_SCALE * ln(1 + total / quotes)), its inverse document frequency
+# (total: the highest quote id, an upper bound of the number of quotes): integers, so that equal
+# sums are exactly equal and ties break by id.
+WEIGHT_SCALE = 100
 
 
 def lock_for_matching(*, session: Session) -> None:
@@ -28,26 +45,76 @@ def lock_for_matching(*, session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MATCHING_LOCK})
 
 
+def key_weight(quotes: int, total: int) -> int:
+    """The weight of a key held by `quotes` of `total` canonical quotes: rarer weighs more."""
+    return round(WEIGHT_SCALE * math.log1p(max(total, 1) / max(quotes, 1)))
+
+
+def select_keys(
+    frequencies: dict[str, int], *, total: int, budget: int | None = None
+) -> dict[str, int]:
+    """The keys worth reading, rarest first within `budget` postings, with their weights."""
+    budget = POSTINGS_BUDGET if budget is None else budget
+    chosen: dict[str, int] = {}
+    postings = 0
+    for key, quotes in sorted(frequencies.items(), key=lambda item: (item[1], item[0])):
+        if quotes <= 0:
+            continue  # no quote holds it: nothing to read
+        if chosen and postings + quotes > budget:
+            break
+        chosen[key] = key_weight(quotes, total)
+        postings += quotes
+    return chosen
+
+
 class SqlQuoteIndex:
     """QuoteIndex stored in the database; writes join the session's transaction."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    def frequencies(self, keys: Collection[str]) -> tuple[dict[str, int], int]:
+        """How many quotes hold each of these keys (unknown keys left out), and the total.
+
+        The total is the highest quote id: an upper bound of the number of quotes, read from
+        the end of the primary key (counting rows would read them all).
+        """
+        if not keys:
+            return {}, 0
+        total = select(func.max(Quote.id)).scalar_subquery()
+        query = select(KeyFrequency.key, KeyFrequency.quotes, total).where(
+            col(KeyFrequency.key).in_(sorted(set(keys)))
+        )
+        # Core execution: plain rows, none of the ORM's per-row work (this is the hot path).
+        rows = self.session.connection().execute(query).all()
+        return {key: quotes for key, quotes, _ in rows}, max((t or 0 for *_, t in rows), default=0)
+
     def candidate_ids(self, keys: Collection[str], *, limit: int) -> list[int]:
-        """Ids of canonical quotes sharing the most keys with `keys`, best first, ties by id."""
+        """Ids of canonical quotes sharing the most informative keys with `keys`, best first.
+
+        Ranked by the summed weights of the shared keys (key_weight), ties by id.
+        """
+        return [quote_id for quote_id, _ in self.scored_candidates(keys, limit=limit)]
+
+    def scored_candidates(self, keys: Collection[str], *, limit: int) -> list[tuple[int, int]]:
+        """(quote id, summed weight of shared keys), best first; see candidate_ids."""
         wanted = set(keys)
         if not wanted or limit <= 0:
             return []
-        shared = func.count()
+        frequencies, total = self.frequencies(wanted)
+        chosen = select_keys(frequencies, total=total)
+        if not chosen:
+            return []
+        score = func.sum(case(chosen, value=col(QuoteKey.key), else_=0))
         query = (
-            select(QuoteKey.quote_id)
-            .where(col(QuoteKey.key).in_(wanted))
+            select(QuoteKey.quote_id, score)
+            .where(col(QuoteKey.key).in_(list(chosen)))
             .group_by(col(QuoteKey.quote_id))
-            .order_by(shared.desc(), col(QuoteKey.quote_id))
+            .order_by(score.desc(), col(QuoteKey.quote_id))
             .limit(limit)
         )
-        return list(self.session.exec(query))
+        rows = self.session.connection().execute(query)
+        return [(quote_id, int(total)) for quote_id, total in rows]
 
     def add(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a canonical quote under `keys` (keys it already has are skipped)."""
@@ -55,17 +122,46 @@ class SqlQuoteIndex:
         if not wanted:
             return
         wanted -= self.keys_of(quote_id)
-        if wanted:
-            rows = [{"key": key, "quote_id": quote_id} for key in sorted(wanted)]
-            self.session.execute(insert(QuoteKey), rows)
+        self.add_new(quote_id, wanted)
+
+    def add_new(self, quote_id: int, keys: Collection[str]) -> None:
+        """Index a quote under keys it does not have yet (a new quote: no query needed)."""
+        if not keys:
+            return
+        ordered = sorted(set(keys))
+        rows = [{"key": key, "quote_id": quote_id} for key in ordered]
+        self.session.execute(insert(QuoteKey), rows)
+        count_keys(session=self.session, keys=ordered, change=1)
 
     def remove(self, quote_id: int) -> None:
         """Drop every posting of a canonical quote."""
+        held = select(QuoteKey.key).where(QuoteKey.quote_id == quote_id)
+        self.session.execute(
+            update(KeyFrequency)
+            .where(col(KeyFrequency.key).in_(held))
+            .values(quotes=KeyFrequency.quotes - 1)
+        )
         self.session.execute(delete(QuoteKey).where(col(QuoteKey.quote_id) == quote_id))
 
     def keys_of(self, quote_id: int) -> set[str]:
         """The keys a canonical quote is indexed under."""
         return set(self.session.exec(select(QuoteKey.key).where(QuoteKey.quote_id == quote_id)))
+
+
+def count_keys(*, session: Session, keys: Iterable[str], change: int) -> None:
+    """Add `change` to the document frequency of each key (created at `change` if new)."""
+    rows = [{"key": key, "quotes": change} for key in keys]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = pg_insert(KeyFrequency) if dialect == "postgresql" else sqlite_insert(KeyFrequency)
+    session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[col(KeyFrequency.key)],
+            set_={"quotes": KeyFrequency.quotes + upsert.excluded.quotes},
+        ),
+        rows,
+    )
 
 
 def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:
@@ -74,3 +170,8 @@ def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:
     if quote_id is not None:
         query = query.where(QuoteKey.quote_id == quote_id)
     return session.exec(query).one()
+
+
+def key_frequencies(*, session: Session, keys: Collection[str]) -> dict[str, int]:
+    """The stored document frequency of each of these keys (absent keys are left out)."""
+    return SqlQuoteIndex(session).frequencies(keys)[0]

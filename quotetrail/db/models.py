@@ -200,3 +200,18 @@ class QuoteKey(SQLModel, table=True):
 
     key: str = Field(sa_type=Text, primary_key=True)
     quote_id: int = Field(foreign_key="quote.id", ondelete="CASCADE", primary_key=True)
+
+
+class KeyFrequency(SQLModel, table=True):
+    """How many canonical quotes each index key has postings for (its document frequency).
+
+    Maintained with the postings by SqlQuoteIndex and merge_quotes, so that a lookup can read
+    only its informative keys' postings: a key shared by a hundred thousand quotes costs a
+    hundred thousand rows to read and says almost nothing about which quote is meant.
+    """
+
+    __tablename__ = "key_frequency"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    key: str = Field(sa_type=Text, primary_key=True)
+    quotes: int = 0

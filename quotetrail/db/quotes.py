@@ -15,6 +15,7 @@ from quotetrail.db.models import (
     Appearance,
     AppearanceKind,
     Article,
+    KeyFrequency,
     Quote,
     QuoteKey,
 )
@@ -58,6 +59,15 @@ def get_quotes(*, session: Session, quote_ids: Sequence[int]) -> list[Quote]:
         for quote in session.exec(select(Quote).where(col(Quote.id).in_(set(quote_ids))))
     }
     return [found[quote_id] for quote_id in quote_ids if quote_id in found]
+
+
+def get_quote_texts(*, session: Session, quote_ids: Collection[int]) -> dict[int, str]:
+    """The canonical text of each of these quotes, by id (unknown ids are left out)."""
+    if not quote_ids:
+        return {}
+    query = select(Quote.id, Quote.text).where(col(Quote.id).in_(sorted(set(quote_ids))))
+    rows = session.connection().execute(query)  # plain rows: lookups read many texts
+    return {quote_id: text for quote_id, text in rows if quote_id is not None}
 
 
 def list_quotes(
@@ -161,6 +171,15 @@ def merge_quotes(*, session: Session, keep_id: int, absorb_id: int) -> Quote:
         update(Appearance).where(col(Appearance.quote_id) == absorb_id).values(quote_id=keep_id)
     )
     known = select(QuoteKey.key).where(QuoteKey.quote_id == keep_id)
+    # A key both quotes hold now counts one quote fewer; the others just change hands.
+    shared = select(QuoteKey.key).where(
+        QuoteKey.quote_id == absorb_id, col(QuoteKey.key).in_(known)
+    )
+    session.execute(
+        update(KeyFrequency)
+        .where(col(KeyFrequency.key).in_(shared))
+        .values(quotes=KeyFrequency.quotes - 1)
+    )
     moved = select(col(QuoteKey.key), literal(keep_id)).where(
         QuoteKey.quote_id == absorb_id, col(QuoteKey.key).not_in(known)
     )

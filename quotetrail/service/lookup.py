@@ -8,13 +8,27 @@ from sqlmodel import Session
 
 from quotetrail.db.index import SqlQuoteIndex
 from quotetrail.db.models import Appearance, Article, Quote
-from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
+from quotetrail.db.quotes import get_quote_texts, get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
 
-# Candidates scored per lookup (at least; more when more results are asked for). Scoring is
-# pure Python, so this bounds a lookup's cost whatever the size of the database.
+# Candidates taken from the index per lookup (at least; more when more results are asked for).
+# Scoring is pure Python, so this bounds a lookup's cost whatever the size of the database.
 LOOKUP_CANDIDATES = 50
+# Of those, the ones whose index score (summed weights of shared keys) is below this share of
+# the best one's are not scored: they share only a few keys with the query where the best shares
+# many, so they cannot rank first, and analysing their texts is most of a lookup's time.
+# At least MIN_SCORED (or twice the results asked for) are always scored.
+CANDIDATE_SCORE_SHARE = 0.3
+MIN_SCORED = 10
 MAX_LIMIT = 100
+
+
+def shortlist(scored: list[tuple[int, int]], *, keep: int) -> list[int]:
+    """The candidate ids worth scoring: the first `keep`, then those near the best's score."""
+    if not scored:
+        return []
+    floor = scored[0][1] * CANDIDATE_SCORE_SHARE
+    return [i for rank, (i, score) in enumerate(scored) if rank < keep or score >= floor]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,10 +46,12 @@ def lookup(*, session: Session, text: str, limit: int = 10) -> list[LookupMatch]
         return []
     limit = min(limit, MAX_LIMIT)
     keys = index_keys(text)
-    ids = SqlQuoteIndex(session).candidate_ids(keys, limit=max(LOOKUP_CANDIDATES, 2 * limit))
-    quotes = {q.id: q for q in get_quotes(session=session, quote_ids=ids)}
-    ranked = lookup_scores(text, [Candidate(i, q.text) for i, q in quotes.items() if i is not None])
+    scored = SqlQuoteIndex(session).scored_candidates(keys, limit=max(LOOKUP_CANDIDATES, 2 * limit))
+    ids = shortlist(scored, keep=max(MIN_SCORED, 2 * limit))
+    texts = get_quote_texts(session=session, quote_ids=ids)
+    ranked = lookup_scores(text, [Candidate(i, texts[i]) for i in ids if i in texts])
     ranked = ranked[:limit]
+    quotes = {q.id: q for q in get_quotes(session=session, quote_ids=[i for i, _ in ranked])}
     rows = list_appearances_with_articles(session=session, quote_ids=[i for i, _ in ranked])
     found: dict[int, list[tuple[Appearance, Article]]] = {i: [] for i, _ in ranked}
     for appearance, article in rows:

@@ -17,7 +17,15 @@ from quotetrail.db.migrate import (
     upgrade_to_head,
 )
 
-TABLES = {"article", "speaker", "speaker_alias", "quote", "appearance", "quote_key"}
+TABLES = {
+    "article",
+    "speaker",
+    "speaker_alias",
+    "quote",
+    "appearance",
+    "quote_key",
+    "key_frequency",
+}
 
 
 def _tables(database_url: str) -> set[str]:

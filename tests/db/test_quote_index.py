@@ -4,11 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlmodel import Session
 
-from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
-from quotetrail.db.quotes import create_quote, get_quote
+from quotetrail.db import index as db_index
+from quotetrail.db.index import (
+    SqlQuoteIndex,
+    count_quote_keys,
+    key_frequencies,
+    key_weight,
+    select_keys,
+)
+from quotetrail.db.quotes import create_quote, get_quote, merge_quotes
 from quotetrail.pipeline.index import QuoteIndex
 
 
@@ -99,9 +107,69 @@ def test_lookups_search_the_key_index_instead_of_scanning(session: Session) -> N
     SqlQuoteIndex(session).candidate_ids(["x", "y"], limit=5)
     event.remove(connection, "before_cursor_execute", capture)
 
-    ((statement, parameters),) = captured
+    # Two statements: the keys' frequencies, then the postings of the keys worth reading.
+    (frequencies, parameters), (statement, parameters) = captured
+    assert "key_frequency" in frequencies
     assert "GROUP BY" in statement and " IN (" in statement
     rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
     plan = " | ".join(str(row[-1]) for row in rows)
     assert "SEARCH quote_key USING PRIMARY KEY (key=?)" in plan, plan
     assert "SCAN quote_key" not in plan, plan
+
+
+def test_frequencies_follow_adds_removes_and_merges(session: Session) -> None:
+    a, b, c = _quotes(session, 3)
+    index = SqlQuoteIndex(session)
+    index.add(a, ["x", "y"])
+    index.add(b, ["x", "z"])
+    index.add(a, ["x", "w"])  # "x" already held: not counted twice
+    assert key_frequencies(session=session, keys=["x", "y", "z", "w", "v"]) == {
+        "x": 2,
+        "y": 1,
+        "z": 1,
+        "w": 1,
+    }
+    merge_quotes(session=session, keep_id=a, absorb_id=b)  # "x" held by both: one quote now
+    assert key_frequencies(session=session, keys=["x", "z"]) == {"x": 1, "z": 1}
+    index.add(c, ["x"])
+    index.remove(a)
+    assert key_frequencies(session=session, keys=["x", "y", "z", "w"]) == {
+        "x": 1,
+        "y": 0,
+        "z": 0,
+        "w": 0,
+    }
+    assert index.candidate_ids(["x", "y", "z", "w"], limit=5) == [c]
+
+
+def test_rare_keys_outweigh_common_ones(session: Session) -> None:
+    ids = _quotes(session, 6)
+    index = SqlQuoteIndex(session)
+    for quote_id in ids[:5]:
+        index.add(quote_id, ["common", "also common"])
+    index.add(ids[5], ["rare"])
+    # One rare key beats two common ones.
+    assert index.candidate_ids(["common", "also common", "rare"], limit=1) == [ids[5]]
+    assert key_weight(1, 10_000) > key_weight(5, 10_000) > key_weight(10_000, 10_000) > 0
+
+
+def test_keys_beyond_the_postings_budget_are_not_read(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ids = _quotes(session, 5)
+    index = SqlQuoteIndex(session)
+    for quote_id in ids[:4]:
+        index.add(quote_id, ["common"])
+    index.add(ids[4], ["rare", "common"])
+    monkeypatch.setattr(db_index, "POSTINGS_BUDGET", 3)
+    # "rare" (1 posting) is read; "common" (5) would exceed the budget of 3.
+    assert index.candidate_ids(["common", "rare"], limit=5) == [ids[4]]
+    # The rarest key is always read, even alone beyond the budget.
+    assert index.candidate_ids(["common"], limit=2) == ids[:2]
+
+
+def test_select_keys_takes_the_rarest_within_the_budget() -> None:
+    chosen = select_keys({"a": 5, "b": 1, "c": 2, "d": 0, "e": 100}, total=200, budget=10)
+    assert list(chosen) == ["b", "c", "a"]
+    assert select_keys({"e": 100}, total=200, budget=10) == {"e": key_weight(100, 200)}
+    assert select_keys({"d": 0}, total=200) == {}

@@ -1,0 +1,93 @@
+"""Lookup latency and recall@1 through the real index, tables and lookup code.
+
+Run: `python -m benchmarks.lookup --database-url URL --quotes N [--queries 400]` on a database
+built by benchmarks.build with N quotes. Each lookup opens its own session, as an API request
+does, and calls quotetrail.service.lookup.lookup; a lookup is right when its first result is the
+canonical quote the perturbed query was made from. Prints one JSON line, with this process's
+peak resident memory (the process serving the lookups holds nothing but its caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import time
+from collections import defaultdict
+from typing import Any
+
+from benchmarks import corpus
+from quotetrail.db.engine import create_db_engine, create_session_factory
+from quotetrail.service.lookup import lookup
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    """p50, p95, p99 and mean of latencies in seconds, as milliseconds."""
+    ordered = sorted(samples)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {
+        "p50_ms": round(at(0.50) * 1000, 2),
+        "p95_ms": round(at(0.95) * 1000, 2),
+        "p99_ms": round(at(0.99) * 1000, 2),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 2),
+    }
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size in MB."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def measure(
+    database_url: str, n_quotes: int, n_queries: int, *, warmup: int = 20
+) -> dict[str, Any]:
+    """Run perturbed lookups against a built database; latency percentiles and recall."""
+    queries = corpus.queries(n_queries, stored_quotes=n_quotes)
+    engine = create_db_engine(database_url)
+    factory = create_session_factory(engine)
+    try:
+        for q in corpus.queries(warmup, stored_quotes=n_quotes, seed="warmup"):
+            with factory() as session:
+                lookup(session=session, text=q.text, limit=5)
+        latencies: list[float] = []
+        hits: dict[str, list[bool]] = defaultdict(list)
+        top5 = 0
+        for q in queries:
+            started = time.perf_counter()
+            with factory() as session:
+                found = lookup(session=session, text=q.text, limit=5)
+            latencies.append(time.perf_counter() - started)
+            ids = [m.quote.id for m in found]
+            hits[q.kind].append(bool(ids) and ids[0] == q.quote + 1)
+            top5 += (q.quote + 1) in ids
+    finally:
+        engine.dispose()
+    right = sum(sum(h) for h in hits.values())
+    return {
+        "database": engine.dialect.name,
+        "n_quotes": n_quotes,
+        "queries": len(queries),
+        **percentiles(latencies),
+        "recall_at_1": round(right / len(queries), 4),
+        "recall_at_5": round(top5 / len(queries), 4),
+        "recall_at_1_by_kind": {k: round(sum(h) / len(h), 3) for k, h in sorted(hits.items())},
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def main() -> None:
+    """Measure and print one JSON line."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--quotes", type=int, required=True)
+    parser.add_argument("--queries", type=int, default=400)
+    args = parser.parse_args()
+    print(json.dumps(measure(args.database_url, args.quotes, args.queries)))
+
+
+if __name__ == "__main__":
+    main()

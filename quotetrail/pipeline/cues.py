@@ -530,6 +530,8 @@ def only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
     `Local Member of the Senedd`, `Her running mate, state Sen.` (an appositive after a role)."""
     if end - start > 6:
         return False
+    # Lower-case words may describe a role noun that follows (`Her running mate, state Sen.`).
+    described_role = any(role_noun(t) is not None for t in tokens[start:end])
     for k in range(start, end):
         token = tokens[k]
         if token.kind != "word":
@@ -547,6 +549,7 @@ def only_modifiers(tokens: Sequence[Token], start: int, end: int) -> bool:
             or token.lower in INDEFINITE_DETERMINERS
             or token.lower in _MODIFIERS
             or role_noun(token) is not None
+            or (described_role and token.text.islower() and token.lower not in FRAGMENT_VERBS)
         ):
             return False
     return True

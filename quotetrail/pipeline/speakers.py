@@ -221,11 +221,9 @@ class Attributor:
             # No role word matches: the nearest subject of the right kind.
             for mention in mentions:
                 entity = mention.entity
-                if (
-                    mention.subject
-                    and (entity.kind == "org") == want_org
-                    and (entity.kind != "unknown" or entity.speaks)
-                ):
+                if want_org and mention.subject and _org_like(entity):
+                    return entity
+                if not want_org and entity.kind == "person" and mention.subject:
                     return entity
             return None
         return best[1]

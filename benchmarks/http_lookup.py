@@ -76,7 +76,9 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    folder: Path, port: int, workers: int, *, access_log: bool
+) -> subprocess.Popen[bytes]:
     """`quotetrail serve` on a fresh SQLite database, once /healthz answers."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTETRAIL_")}
     env.update(
@@ -86,6 +88,7 @@ def start_server(folder: Path, port: int, workers: int) -> subprocess.Popen[byte
     )
     command = [sys.executable, "-m", "quotetrail.cli", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(workers), "--seeds", str(ROOT / "seeds")]
+    command += [] if access_log else ["--no-access-log"]
     log = (folder / "server.log").open("wb")
     process = subprocess.Popen(
         command, cwd=folder, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
@@ -150,7 +153,7 @@ def parse_wrk(output: str) -> dict[str, float]:
 
 
 def run(
-    seconds: int, connections: int, threads: int, workers: int, *, unique: bool
+    seconds: int, connections: int, threads: int, workers: int, *, unique: bool, access_log: bool
 ) -> dict[str, object]:
     """Start the server, warm it up, run wrk; the measured figures."""
     wrk = ensure_wrk()
@@ -160,7 +163,7 @@ def run(
         texts = ", ".join(json.dumps(json.dumps(text)[1:-1]) for text in LOOKUPS)
         script = folder / "lookup.lua"
         script.write_text(_LUA % (texts, "true" if unique else "false"))
-        server = start_server(folder, port, workers)
+        server = start_server(folder, port, workers, access_log=access_log)
         try:
             url = f"http://127.0.0.1:{port}"
             for text in LOOKUPS:  # every lookup answers, and correctly, before measuring
@@ -187,6 +190,7 @@ def run(
         "server_cpu_ms_per_lookup": round(1000 * server_cpu / max(figures["requests"], 1), 3),
         "load_average_before": load_before,
         "texts": "unique (no answer reused)" if unique else f"{len(LOOKUPS)} repeated",
+        "access_log": access_log,
         "seconds": seconds,
         "connections": connections,
         "wrk_threads": threads,
@@ -205,8 +209,18 @@ def main() -> None:
     parser.add_argument(
         "--unique", action="store_true", help="a different text every request (no cached answer)"
     )
+    parser.add_argument(
+        "--no-access-log", action="store_true", help="serve without uvicorn's request log"
+    )
     args = parser.parse_args()
-    figures = run(args.seconds, args.connections, args.threads, args.workers, unique=args.unique)
+    figures = run(
+        args.seconds,
+        args.connections,
+        args.threads,
+        args.workers,
+        unique=args.unique,
+        access_log=not args.no_access_log,
+    )
     print(json.dumps(figures))
 
 

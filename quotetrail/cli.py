@@ -459,6 +459,9 @@ def serve(
             show_default=False,
         ),
     ] = None,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request (uvicorn).")
+    ] = True,
 ) -> None:
     """Migrate the database, load the seeds into it if it is empty, and serve the HTTP API."""
     import uvicorn  # only the server needs it
@@ -489,6 +492,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=True,
+        access_log=access_log,
     )
 
 

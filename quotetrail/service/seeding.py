@@ -13,6 +13,7 @@ from quotetrail.db.articles import count_articles
 from quotetrail.db.engine import session_scope
 from quotetrail.service.ingest import ingest_article
 from quotetrail.sources import (
+    MAX_TITLE_LENGTH,
     ArticleInput,
     Defaults,
     SourceError,
@@ -60,9 +61,18 @@ def seed_articles(folder: Path) -> list[ArticleInput]:
         for item in read_file(path, defaults.get(path.name, Defaults())):
             if isinstance(item, SourceError):
                 raise item
-            # A stable origin wherever the service runs from.
-            found.append(replace(item, origin=f"seeds/{path.name}"))
+            # A stable origin wherever the service runs from; a title that is not page furniture.
+            found.append(replace(item, origin=f"seeds/{path.name}", title=_headline(item.text)))
     return found
+
+
+def _headline(text: str) -> str | None:
+    """The first line that reads as a headline: not "ADVERTISEMENT" and the like."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.isupper() and len(line) <= MAX_TITLE_LENGTH:
+            return line
+    return None
 
 
 def load_seeds_if_empty(factory: sessionmaker[Session], folder: Path) -> int | None:

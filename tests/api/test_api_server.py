@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from apitools import AUTH, POWER_LINE, WAR_CRIMES, Server, assert_problem
+from apitools import AUTH, POWER_LINE, ROOT, WAR_CRIMES, Server, assert_problem
 
 ARTICLE = (
     "Lighthouse keepers protest\n\n"
@@ -86,6 +87,30 @@ def test_a_12_mb_body_is_413_over_a_real_socket(http: httpx.Client) -> None:
     response = http.post("/v1/lookup", content=chunks, headers={"content-type": "application/json"})
     assert_problem(response, 413)
     assert http.get("/healthz").status_code == 200
+
+
+def test_a_long_ingestion_does_not_block_other_requests(
+    http: httpx.Client, live_server: Server
+) -> None:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    long_text = "Long article\n\n" + "\n\n".join(p.read_text(encoding="utf-8") for p in seeds) * 8
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        posted = pool.submit(
+            httpx.post,
+            f"{live_server.base_url}/v1/articles",
+            json={"text": long_text},
+            headers=AUTH,
+            timeout=120,
+        )
+        time.sleep(0.3)  # the ingestion is under way
+        slowest = 0.0
+        while not posted.done():
+            started = time.monotonic()
+            assert http.get("/healthz").status_code == 200
+            slowest = max(slowest, time.monotonic() - started)
+            time.sleep(0.05)
+        assert posted.result().status_code in (200, 201)
+    assert slowest < 1.0
 
 
 def test_raw_garbage_on_the_socket_does_not_kill_the_server(live_server: Server) -> None:

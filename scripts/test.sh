@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 # PostgreSQL server binaries: the suite starts its own throwaway cluster with them.
 if ! compgen -G "/usr/lib/postgresql/*/bin/pg_ctl" >/dev/null; then need_apt+=(postgresql postgresql-contrib); fi
+# Chromium for the browser tests of the pages (Playwright drives it; it never downloads a browser).
+if [ ! -x /usr/bin/chromium ]; then need_apt+=(chromium); fi
 if ((${#need_apt[@]})); then
     SUDO=""; if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update -qq

@@ -18,6 +18,7 @@ from quotetrail.api.errors import install_error_handlers
 from quotetrail.api.openapi import install_openapi
 from quotetrail.db.engine import create_db_engine
 from quotetrail.settings import Settings, get_settings
+from quotetrail.web import install_pages
 
 DESCRIPTION = """Quotation attribution database: who said this, where, in which words, and is that
 right? Errors are RFC 9457 problem documents (`application/problem+json`). Writes need an API key
@@ -48,4 +49,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     for module in (health, articles, quotes, speakers, lookup, conflicts, export):
         app.include_router(module.router)
+    install_pages(app)  # HTML pages for people; after the error handlers it renders as pages
     return app

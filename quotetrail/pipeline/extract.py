@@ -122,7 +122,8 @@ def extract_quotations(document: Document) -> list[Quotation]:
         if directs:
             last_direct[index] = directs[-1]
 
-    _name_roles_later(candidates, attributor)
+    lede = next((i for i in range(len(paragraphs)) if i not in headlines), 0)
+    _name_roles_later(candidates, attributor, lede)
     _share_along_chains(candidates)
     _credit_echoes(text, candidates + blocks)
     kept = [c for c in candidates if _keep(c)] + blocks
@@ -287,11 +288,19 @@ def _previous_paragraph_speaker(
     return attributor.previous_paragraph_cue(index)
 
 
-def _name_roles_later(candidates: list[_Candidate], attributor: Attributor) -> None:
-    """`the U.S. ambassador said` before the ambassador is named: the person named next."""
+def _name_roles_later(candidates: list[_Candidate], attributor: Attributor, lede: int) -> None:
+    """`the U.S. ambassador said` before the ambassador is named, or a lede's `a councillor
+    said` (the story is about her): the person named next."""
     for candidate in candidates:
         pending = candidate.attribution
-        if pending is None or not pending.unresolved_role:
+        if pending is None:
+            continue
+        # Only the lede's subject is introduced this way; an anonymous source (`an official
+        # said`, `according to an official`) stays anonymous.
+        cue = pending.cue or ""
+        subject = cue.endswith("(intro)") and not cue.startswith("according to")
+        introduced = pending.introduced and candidate.paragraph == lede and subject
+        if not (pending.unresolved_role or introduced):
             continue
         named = attributor.person_named_next(candidate.outer.start)
         if named is not None:

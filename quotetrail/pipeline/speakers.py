@@ -67,6 +67,7 @@ class Attribution:
     entity: Entity | None = None
     competing: list[str] = field(default_factory=list)
     unresolved_role: bool = False  # `the ambassador said` before any ambassador is named
+    introduced: bool = False  # `a councillor said`: a lede may name her in the next sentences
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +153,15 @@ class Attributor:
                 speaker=holder.display, speaker_as_written=who.text, confidence=0.75, entity=holder
             )
         self.indefinites.append((position, who))
-        return Attribution(speaker=who.text, speaker_as_written=who.text, confidence=0.7)
+        singular_person = who.words[0].lower() in ("a", "an") and who.words[-1].lower() not in (
+            ORG_ROLE_NOUNS
+        )
+        return Attribution(
+            speaker=who.text,
+            speaker_as_written=who.text,
+            confidence=0.7,
+            introduced=singular_person,
+        )
 
     def _indefinite_with_head(self, who: Who, position: int) -> Who | None:
         """`the official said` after `a law enforcement official said`: the same source."""

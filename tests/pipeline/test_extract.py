@@ -421,3 +421,11 @@ def test_topic_headings_between_answers_are_skipped() -> None:
         '"Josh is a great coach, he has obviously learned a lot."'
     )
     assert [q.speaker for q in quotes(text)] == ["Tom Bray", "Tom Bray"]
+
+
+def test_the_ledes_unnamed_subject_is_the_person_named_next() -> None:
+    text = (
+        'A councillor whose town was cut off by floods said she was "in tears" at the damage.\n\n'
+        "Heather Towns said Flitwick had suffered badly after the rain."
+    )
+    assert only(text).speaker == "Heather Towns"

@@ -11,9 +11,14 @@ import argparse
 import json
 import platform
 import random
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.compiled import build_compiled, compiled_env
+from quotetrail.pipeline import extract as extract_module
 from quotetrail.pipeline.extract import extract_quotations
 from quotetrail.pipeline.text import document_from_text, paragraph_spans
 
@@ -53,7 +58,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--source", choices=sorted(SOURCES), default="dense")
+    parser.add_argument(
+        "--compiled", action="store_true", help="build the mypyc-compiled package and run on it"
+    )
     args = parser.parse_args()
+    if args.compiled:
+        with tempfile.TemporaryDirectory() as workdir:
+            site = build_compiled(Path(workdir))
+            command = [sys.executable, "-m", "benchmarks.extraction"]
+            command += ["--articles", str(args.articles), "--source", args.source]
+            subprocess.run(command, check=True, cwd=site, env=compiled_env(site))
+        return
     articles = corpus(args.articles, source=args.source)
     extract_quotations(document_from_text(articles[0]))  # warm caches and imports
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -73,6 +88,8 @@ def main() -> None:
                 "cpu_seconds": round(cpu, 3),
                 "articles_per_s": round(len(articles) / elapsed, 1),
                 "articles_per_cpu_s": round(len(articles) / cpu, 1),
+                "compiled": extract_module.__file__ is not None
+                and not extract_module.__file__.endswith(".py"),
                 "python": platform.python_version(),
                 "machine": platform.machine(),
             }

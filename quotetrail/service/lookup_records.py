@@ -1,6 +1,7 @@
 """Lookup straight to records (the shape of `quotetrail lookup`), reading only what they show.
 
-The same ranking as service.lookup.lookup, for the API's hot path: plain rows instead of ORM
+The same ranking as service.lookup.lookup (its candidates, shortlist and scores; a test checks
+that both answer alike), for the API's hot path: plain rows instead of ORM
 objects, and no article texts loaded, so that a lookup costs a few small queries.
 """
 
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from quotetrail.db.browse import appearance_rows, quote_texts, speaker_names
 from quotetrail.db.index import SqlQuoteIndex
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
-from quotetrail.service.lookup import LOOKUP_CANDIDATES, MAX_LIMIT
+from quotetrail.service.lookup import LOOKUP_CANDIDATES, MAX_LIMIT, MIN_SCORED, shortlist
 
 
 def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -21,9 +22,10 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
     if limit <= 0:
         return []
     limit = min(limit, MAX_LIMIT)
-    ids = SqlQuoteIndex(session).candidate_ids(
+    scored = SqlQuoteIndex(session).scored_candidates(
         index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
     )
+    ids = shortlist(scored, keep=max(MIN_SCORED, 2 * limit))
     quotes = quote_texts(session=session, quote_ids=ids)
     ranked = lookup_scores(text, [Candidate(i, quotes[i].text) for i in ids if i in quotes])
     ranked = ranked[:limit]

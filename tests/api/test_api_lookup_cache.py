@@ -68,3 +68,45 @@ def test_the_cache_is_bounded_in_bytes() -> None:
     assert cache.get(("v", "text 0", 10)) is None
     cache.put(("v", "huge", 10), b"x" * 2000, cache.epoch)  # over a sixteenth: not kept
     assert cache.get(("v", "huge", 10)) is None
+
+
+def test_the_api_answers_as_the_service_on_a_larger_database(
+    client: TestClient, seeded_url: str
+) -> None:
+    from apitools import ROOT
+
+    from quotetrail.service.lookup import lookup
+    from quotetrail.service.records import appearance_record, quote_record, speakers_of
+
+    fixtures = sorted((ROOT / "tests" / "fixtures" / "articles").glob("*.txt"))
+    engine = create_db_engine(seeded_url)
+    try:
+        for path in fixtures:
+            with session_scope(create_session_factory(engine, write=True)) as session:
+                ingest_article(
+                    session=session, text=path.read_text(encoding="utf-8"), origin=path.name
+                )
+        probes = [POWER_LINE, "the ferry", "we will", "said the minister", "rates"]
+        probes += [" ".join(p.read_text(encoding="utf-8").split()[40:52]) for p in fixtures[:8]]
+        for text in probes:
+            with session_scope(create_session_factory(engine)) as session:
+                found = lookup(session=session, text=text, limit=5)
+                speakers = speakers_of(
+                    session=session,
+                    quotes=[m.quote for m in found],
+                    appearances=[a for m in found for a, _ in m.appearances],
+                )
+                expected = [
+                    {
+                        "score": m.score,
+                        "quote": quote_record(m.quote, speakers),
+                        "appearances": [
+                            appearance_record(a, art, speakers) for a, art in m.appearances
+                        ],
+                    }
+                    for m in found
+                ]
+            answer = client.post("/v1/lookup", json={"text": text, "limit": 5}).json()
+            assert answer["matches"] == expected, text
+    finally:
+        engine.dispose()

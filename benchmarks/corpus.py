@@ -33,7 +33,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from quotetrail.pipeline.match import NEGATIONS, STOPWORDS
+from quotetrail.pipeline.match import COMMON_WORDS, NEGATIONS, STOPWORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 VOCABULARY_SIZE = 60_000
@@ -262,8 +262,11 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _WORD.finditer(text)]
 
 
-def _content_count(text: str) -> int:
-    return sum(1 for w in _WORD.findall(text) if w.lower() not in _FUNCTION)
+def _identifying(text: str) -> bool:
+    """Enough to identify a quote: three distinct content words, one of them uncommon."""
+    content = {w.lower() for w in _WORD.findall(text) if w.lower() not in _FUNCTION}
+    content = {w for w in content if "'" not in w and "’" not in w}
+    return len(content) >= 3 and any(len(w) >= 5 and w not in COMMON_WORDS for w in content)
 
 
 def cut(text: str, rng: random.Random, *, min_words: int = 6, max_share: float = 0.8) -> str:
@@ -276,7 +279,7 @@ def cut(text: str, rng: random.Random, *, min_words: int = 6, max_share: float =
         size = rng.randint(min_words, max(min_words, int(n * max_share)))
         start = rng.randint(0, n - size)
         piece = text[spans[start][0] : spans[start + size - 1][1]]
-        if _content_count(piece) >= 3:
+        if _identifying(piece):
             return piece
     return text
 
@@ -306,6 +309,7 @@ def reword(text: str, rng: random.Random) -> str:
     """One light rewording: an article swapped, a filler or function word dropped, a typo."""
     spans = _word_spans(text)
     words = [text[s:e] for s, e in spans]
+    counts = Counter(w.lower() for w in words)
     options: list[tuple[str, int]] = []
     for i, w in enumerate(words):
         lw = w.lower()
@@ -313,7 +317,8 @@ def reword(text: str, rng: random.Random) -> str:
             options.append(("swap", i))
         if lw in _DROPPABLE:
             options.append(("drop", i))
-        if len(w) >= 7 and lw not in _FUNCTION and w.isalpha():
+        # A typo in a word the quote uses once (a repeated word mistyped once is two changes).
+        if len(w) >= 7 and lw not in _FUNCTION and w.isalpha() and counts[lw] == 1:
             options.append(("typo", i))
     if not options:
         return text
@@ -333,7 +338,8 @@ def reword(text: str, rng: random.Random) -> str:
 
 def typo_query(text: str, rng: random.Random) -> str:
     """A lookup as typed: one letter dropped in a long word."""
-    spans = [(s, e) for s, e in _word_spans(text) if e - s >= 7]
+    counts = Counter(text[s:e].lower() for s, e in _word_spans(text))
+    spans = [(s, e) for s, e in _word_spans(text) if e - s >= 7 and counts[text[s:e].lower()] == 1]
     if not spans:
         return text
     s, e = rng.choice(spans)

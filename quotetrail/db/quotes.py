@@ -6,7 +6,8 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, literal, update
+from sqlalchemy import case, delete, exists, func, insert, literal, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from quotetrail.db.errors import UNSET, NotFoundError, Unset
@@ -241,6 +242,106 @@ def add_appearance(
         quote.first_seen = published
     session.flush()
     return appearance
+
+
+def add_appearances(
+    *,
+    session: Session,
+    quote_id: int,
+    article_id: int,
+    published: date | None,
+    appearances: Sequence[dict[str, Any]],
+) -> None:
+    """Record several spans of one article quoting one quote: one insert, one count update.
+
+    Each dict holds Appearance fields (start, end, text, kind, speaker_id, ...); `published` is
+    the article's publication date, which the caller already knows.
+    """
+    if not appearances:
+        return
+    for row in appearances:
+        if row.get("kind", "direct") not in APPEARANCE_KINDS:
+            raise ValueError(f"appearance kind must be one of {APPEARANCE_KINDS}")
+    rows = [
+        {
+            "quote_id": quote_id,
+            "article_id": article_id,
+            "kind": "direct",
+            "speaker_id": None,
+            "speaker_as_written": None,
+            "cue": None,
+            "confidence": 0.0,
+            "status": "consistent",
+            "similarity": 1.0,
+            **row,
+            "competing_speakers": list(row.get("competing_speakers", ())),
+        }
+        for row in appearances
+    ]
+    session.execute(insert(Appearance), rows)
+    # In SQL, not in Python, so concurrent writers cannot lose a count.
+    values: dict[str, Any] = {"appearance_count": Quote.appearance_count + len(rows)}
+    if published is not None:
+        values["first_seen"] = case(
+            (col(Quote.first_seen).is_(None), published),
+            (col(Quote.first_seen) > published, published),
+            else_=col(Quote.first_seen),
+        )
+    session.execute(
+        update(Quote)
+        .where(col(Quote.id) == quote_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    quote = session.identity_map.get(session.identity_key(Quote, quote_id))
+    if quote is not None:
+        session.expire(quote, ["appearance_count", "first_seen"])
+
+
+def verdict_rows(*, session: Session, quote_ids: Collection[int]) -> list[dict[str, Any]]:
+    """What verdicts need of every appearance of these quotes, as plain rows (no article texts).
+
+    Keys: id, quote_id, speaker_id, status, competing_speakers, article_id, article_kind,
+    published. Ordered by quote id, then publication date (undated last), then appearance id.
+    """
+    if not quote_ids:
+        return []
+    columns: list[Any] = [
+        col(Appearance.id),
+        col(Appearance.quote_id),
+        col(Appearance.speaker_id),
+        col(Appearance.status),
+        col(Appearance.competing_speakers),
+        col(Appearance.article_id),
+        col(Article.kind).label("article_kind"),
+        col(Article.published_at).label("published"),
+    ]
+    query = (
+        sa_select(*columns)  # SQLModel's select is typed for at most four columns
+        .join(Article, col(Article.id) == col(Appearance.article_id))
+        .where(col(Appearance.quote_id).in_(sorted(set(quote_ids))))
+        .order_by(
+            col(Appearance.quote_id),
+            col(Article.published_at).is_(None),
+            col(Article.published_at),
+            col(Appearance.id),
+        )
+    )
+    return [dict(row._mapping) for row in session.connection().execute(query)]
+
+
+def set_appearance_statuses(*, session: Session, statuses: dict[int, str]) -> None:
+    """Store each appearance's verdict (appearance id -> status), one statement per status."""
+    by_status: dict[str, list[int]] = {}
+    for appearance_id, status in statuses.items():
+        by_status.setdefault(status, []).append(appearance_id)
+    for status, ids in sorted(by_status.items()):
+        session.execute(
+            update(Appearance)
+            .where(col(Appearance.id).in_(sorted(ids)))
+            .values(status=status)
+            .execution_options(synchronize_session="evaluate")
+        )
 
 
 def get_appearance(*, session: Session, appearance_id: int) -> Appearance | None:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from rapidfuzz import fuzz
 from sqlmodel import Session
@@ -21,14 +22,16 @@ from quotetrail.db.articles import content_hash, get_article_by_hash, get_or_cre
 from quotetrail.db.index import SqlQuoteIndex, lock_for_matching
 from quotetrail.db.models import ARTICLE_KINDS, Appearance, Article, ArticleKind, Quote
 from quotetrail.db.quotes import (
-    add_appearance,
+    add_appearances,
+    get_quote_texts,
     get_quotes,
     list_appearances,
-    list_appearances_with_articles,
     merge_quotes,
     primary_quote_ids,
+    set_appearance_statuses,
     update_appearance,
     update_quote,
+    verdict_rows,
 )
 from quotetrail.db.quotes import create_quote as db_create_quote
 from quotetrail.db.speakers import get_speakers
@@ -39,11 +42,15 @@ from quotetrail.pipeline.text import document_from_text
 from quotetrail.pipeline.types import Quotation
 from quotetrail.pipeline.utterances import group_utterances, utterance_text
 from quotetrail.pipeline.verdicts import AppearanceFacts, decide
+from quotetrail.service.lookup import shortlist
 from quotetrail.service.speakers import SpeakerBook
 
 # Canonical quotes confirmed with the matcher per utterance: the index ranks them by shared
 # keys, so the same utterance is near the top; more only costs time.
 MATCH_CANDIDATES = 32
+# Of those, the first MATCH_SHORTLIST are confirmed, and any further one whose index score is
+# near the best's (service.lookup.shortlist): the others share only a few common keys.
+MATCH_SHORTLIST = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,42 +147,52 @@ class _Ingestion:
         text = utterance_text(parts)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         keys = index_keys(text)
-        candidates = get_quotes(
-            session=self.session,
-            quote_ids=self.index.candidate_ids(keys, limit=MATCH_CANDIDATES),
-        )
-        matches = find_matches(text, [Candidate(q.id or 0, q.text) for q in candidates])
+        scored = self.index.scored_candidates(keys, limit=MATCH_CANDIDATES)
+        ids = shortlist(scored, keep=MATCH_SHORTLIST)
+        # Texts only: most candidates share topic words and are rejected by the matcher, so
+        # loading them as full rows would be wasted.
+        texts = get_quote_texts(session=self.session, quote_ids=ids)
+        matches = find_matches(text, [Candidate(i, texts[i]) for i in ids if i in texts])
         if matches:
-            by_id = {q.id: q for q in candidates}
+            contained = [m.id for m in matches[1:] if m.relation == "contains"]
+            by_id = {
+                q.id: q
+                for q in get_quotes(session=self.session, quote_ids=[matches[0].id, *contained])
+            }
             quote = by_id[matches[0].id]
             # A longer version makes one quote of every shorter one it contains.
-            absorbed = [by_id[m.id] for m in matches[1:] if m.relation == "contains"]
+            absorbed = [by_id[i] for i in contained]
             changed = self._absorb(quote, absorbed, text)
             self.index.add(_id(quote), keys)  # every wording's keys find the quote
         else:
             quote = db_create_quote(
                 session=self.session, text=text, normalized=normalize(text), speaker_id=speaker_id
             )
-            self.index.add(_id(quote), keys)
+            self.index.add_new(_id(quote), keys)
             self.new_quotes += 1
             changed = False
-        for part in parts:
-            add_appearance(
-                session=self.session,
-                quote_id=_id(quote),
-                article_id=self.article_id,
-                start=part.start,
-                end=part.end,
-                text=part.text,
-                kind=part.kind,
-                speaker_id=speaker_id,
-                speaker_as_written=part.speaker_as_written,
-                cue=part.cue,
-                confidence=part.confidence,
-                competing_speakers=part.competing_speakers,
-                similarity=similarity(part.text, quote.text),
-            )
-            self.appearances += 1
+        add_appearances(
+            session=self.session,
+            quote_id=_id(quote),
+            article_id=self.article_id,
+            published=self.article.published_at,
+            appearances=[
+                {
+                    "start": part.start,
+                    "end": part.end,
+                    "text": part.text,
+                    "kind": part.kind,
+                    "speaker_id": speaker_id,
+                    "speaker_as_written": part.speaker_as_written,
+                    "cue": part.cue,
+                    "confidence": part.confidence,
+                    "competing_speakers": part.competing_speakers,
+                    "similarity": similarity(part.text, quote.text),
+                }
+                for part in parts
+            ],
+        )
+        self.appearances += len(parts)
         if changed:
             self._rescore(quote)
         self.touched.add(_id(quote))
@@ -221,42 +238,44 @@ def refresh_verdicts(
     if not quote_ids:
         return
     book = speakers or SpeakerBook(session)
-    rows = list_appearances_with_articles(session=session, quote_ids=quote_ids)
+    # Plain rows of the columns verdicts need: no ORM objects, no article texts.
+    rows = verdict_rows(session=session, quote_ids=quote_ids)
     # Competing names the database knows become their speakers; the others get a stand-in id
     # (negative, never stored) so that the verdict can still name them.
     stand_ins: dict[str, int] = {}
     competitors: dict[str, int] = {}
-    for appearance, _ in rows:
-        for name in appearance.competing_speakers:
+    for row in rows:
+        for name in row["competing_speakers"]:
             if name not in competitors:
                 found = book.resolve(name)
                 if found is None:
                     found = stand_ins.setdefault(name, -1 - len(stand_ins))
                 competitors[name] = found
-    credited = {a.speaker_id for a, _ in rows if a.speaker_id is not None}
+    credited = {r["speaker_id"] for r in rows if r["speaker_id"] is not None}
     stored = get_speakers(
         session=session, speaker_ids=credited | {i for i in competitors.values() if i > 0}
     )
     names = {speaker_id: speaker.name for speaker_id, speaker in stored.items()}
     names.update({stand_in: name for name, stand_in in stand_ins.items()})
 
-    by_quote: dict[int, list[tuple[Appearance, Article]]] = defaultdict(list)
-    for appearance, article in rows:
-        by_quote[appearance.quote_id].append((appearance, article))
+    by_quote: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_quote[row["quote_id"]].append(row)
     quotes = {_id(q): q for q in get_quotes(session=session, quote_ids=list(by_quote))}
+    changed: dict[int, str] = {}
     for quote_id, group in by_quote.items():
         facts = [
             AppearanceFacts(
-                appearance_id=_id(appearance),
-                speaker_id=appearance.speaker_id,
-                article_kind=article.kind,
-                published=article.published_at,
-                article_id=_id(article),
+                appearance_id=row["id"],
+                speaker_id=row["speaker_id"],
+                article_kind=row["article_kind"],
+                published=row["published"],
+                article_id=row["article_id"],
                 competing_speaker_ids=tuple(
-                    dict.fromkeys(competitors[n] for n in appearance.competing_speakers)
+                    dict.fromkeys(competitors[n] for n in row["competing_speakers"])
                 ),
             )
-            for appearance, article in group
+            for row in group
         ]
         verdict = decide(facts, names=names)
         quote = quotes[quote_id]
@@ -269,10 +288,11 @@ def refresh_verdicts(
                 attribution_status=verdict.status,
                 status_evidence=list(verdict.evidence),
             )
-        for appearance, _ in group:
-            status = verdict.appearance_status.get(_id(appearance), appearance.status)
-            if status != appearance.status:
-                update_appearance(session=session, appearance_id=_id(appearance), status=status)
+        for row in group:
+            status = verdict.appearance_status.get(row["id"], row["status"])
+            if status != row["status"]:
+                changed[row["id"]] = status
+    set_appearance_statuses(session=session, statuses=changed)
 
 
 def _id(row: Quote | Appearance | Article) -> int:

@@ -98,8 +98,9 @@ class SpeakerBook:
                 session=self.session, name=name, role=role, kind=kind, key=key
             )
             assert created.id is not None
+            # No aliases yet: _record_alias stores the name under every key, once.
             self._speakers[created.id] = KnownSpeaker(
-                created.id, created.name, frozenset({created.name}), created.role
+                created.id, created.name, frozenset(), created.role
             )
             self._record_alias(created.id, name)
             return created.id
@@ -127,7 +128,7 @@ class SpeakerBook:
 
     def _record_alias(self, speaker_id: int, alias: str) -> None:
         known = self._speakers[speaker_id]
-        if alias in known.aliases and alias != known.name:
+        if alias in known.aliases:
             return  # stored under every key when it was first recorded
         # The mention as written (alias_key keeps its titles, so "UN Ambassador Samantha Power"
         # is not folded into "Samantha Power"), and its lookup keys, so that a later mention by

@@ -1,0 +1,86 @@
+"""Ingestion's set-based writes and reads: appearances in one insert, verdict rows, statuses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import Session
+
+from quotetrail.db.articles import create_article
+from quotetrail.db.quotes import (
+    add_appearances,
+    create_quote,
+    get_quote,
+    get_quote_texts,
+    list_appearances,
+    set_appearance_statuses,
+    verdict_rows,
+)
+
+
+def test_add_appearances_keeps_counts_and_first_seen(session: Session) -> None:
+    quote = create_quote(session=session, text="Words said once.", normalized="words said once")
+    late = create_article(session=session, text="a", origin="a", published_at=date(2020, 5, 1))
+    early = create_article(session=session, text="b", origin="b", published_at=date(2019, 1, 1))
+    assert quote.id and late.id and early.id
+    add_appearances(
+        session=session,
+        quote_id=quote.id,
+        article_id=late.id,
+        published=late.published_at,
+        appearances=[
+            {"start": 0, "end": 5, "text": "Words", "competing_speakers": ("X",)},
+            {"start": 6, "end": 10, "text": "said", "kind": "fragment", "similarity": 0.5},
+        ],
+    )
+    stored = get_quote(session=session, quote_id=quote.id)
+    assert stored is not None
+    assert (stored.appearance_count, stored.first_seen) == (2, date(2020, 5, 1))
+    add_appearances(
+        session=session,
+        quote_id=quote.id,
+        article_id=early.id,
+        published=early.published_at,
+        appearances=[{"start": 0, "end": 5, "text": "Words"}],
+    )
+    add_appearances(  # undated: first_seen unchanged
+        session=session, quote_id=quote.id, article_id=early.id, published=None,
+        appearances=[{"start": 7, "end": 9, "text": "ds"}],
+    )  # fmt: skip
+    stored = get_quote(session=session, quote_id=quote.id)
+    assert stored is not None
+    assert (stored.appearance_count, stored.first_seen) == (4, date(2019, 1, 1))
+    rows = list_appearances(session=session, quote_id=quote.id)
+    assert [r.kind for r in rows] == ["direct", "fragment", "direct", "direct"]
+    assert rows[0].competing_speakers == ["X"] and rows[1].similarity == 0.5
+    with pytest.raises(ValueError):
+        add_appearances(
+            session=session, quote_id=quote.id, article_id=early.id, published=None,
+            appearances=[{"start": 20, "end": 25, "text": "x", "kind": "scare"}],
+        )  # fmt: skip
+
+
+def test_verdict_rows_and_statuses(session: Session) -> None:
+    quote = create_quote(session=session, text="Said words here.", normalized="said words here")
+    other = create_quote(session=session, text="Other words here.", normalized="other words here")
+    undated = create_article(session=session, text="u", origin="u", kind="primary")
+    dated = create_article(session=session, text="d", origin="d", published_at=date(2021, 1, 1))
+    assert quote.id and other.id and undated.id and dated.id
+    for article in (undated, dated):
+        add_appearances(
+            session=session, quote_id=quote.id, article_id=article.id or 0,
+            published=article.published_at, appearances=[{"start": 0, "end": 4, "text": "Said"}],
+        )  # fmt: skip
+    rows = verdict_rows(session=session, quote_ids=[quote.id])
+    assert [(r["article_id"], r["article_kind"], r["published"]) for r in rows] == [
+        (dated.id, "news", date(2021, 1, 1)),
+        (undated.id, "primary", None),  # undated last
+    ]
+    assert verdict_rows(session=session, quote_ids=[]) == []
+    set_appearance_statuses(session=session, statuses={rows[0]["id"]: "misattributed"})
+    again = {r["id"]: r["status"] for r in verdict_rows(session=session, quote_ids=[quote.id])}
+    assert again == {rows[0]["id"]: "misattributed", rows[1]["id"]: "consistent"}
+    assert get_quote_texts(session=session, quote_ids=[other.id, 999]) == {
+        other.id: "Other words here."
+    }

@@ -1,0 +1,82 @@
+"""The benchmark suite's building blocks on a tiny corpus: behaviour, never timings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from benchmarks import baselines, build, corpus, ingest, lookup
+from benchmarks.__main__ import QUICK_KEYS, quick_summary
+from quotetrail.db.engine import create_db_engine
+from quotetrail.db.models import Appearance, Article, KeyFrequency, Quote
+from quotetrail.pipeline.match import Candidate, find_matches
+
+TINY = 400
+
+
+def test_the_corpus_is_deterministic_and_prefix_stable() -> None:
+    assert corpus.canonical_quote(123) == corpus.canonical_quote(123)
+    assert [a.text for a in corpus.articles(0, 8)] == [a.text for a in corpus.articles(0, 8)]
+    # The 10k corpus is the beginning of the 1M one: a quote is a function of its index.
+    assert corpus.articles(0, 8)[1].quoted[0].quote == 4
+    assert corpus.queries(5, stored_quotes=TINY) == corpus.queries(5, stored_quotes=TINY)
+
+
+def test_offsets_point_at_the_printed_words() -> None:
+    for article in corpus.new_articles(20, stored_quotes=TINY):
+        assert article.quoted
+        for q in article.quoted:
+            assert article.text[q.start : q.end] == q.text
+
+
+def test_variants_still_match_their_quote_and_near_topic_quotes_do_not() -> None:
+    import random
+
+    rng = random.Random(5)
+    matched = tried = 0
+    for index in range(60):
+        quote = corpus.canonical_quote(index)
+        for kind in ("cut", "reworded", "fragment", "ellipsis"):
+            printed = corpus.variant(quote, kind, rng)  # type: ignore[arg-type]
+            tried += 1
+            matched += bool(find_matches(printed.text, [Candidate(1, quote.text)]))
+        other = corpus.near_topic_quote(quote, 10**9 + index)
+        assert other.text != quote.text
+        assert not find_matches(other.text, [Candidate(1, quote.text)])
+    # Nearly all: the matcher may miss a cut whose first word also occurs earlier in the quote.
+    assert matched / tried >= 0.95
+
+
+def test_quick_building_blocks_on_a_tiny_corpus(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tiny.db'}"
+    built = build.build(url, TINY, workers=1)
+    assert built["quotes"] == TINY
+
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            assert len(session.exec(select(Quote.id)).all()) == TINY
+            assert len(session.exec(select(Appearance.id)).all()) == TINY
+            assert session.exec(select(Article.id)).first() is not None
+            assert session.exec(select(KeyFrequency.key)).first() is not None
+    finally:
+        engine.dispose()
+
+    lookups = lookup.measure(url, TINY, 40, warmup=2)
+    assert lookups["recall_at_1"] == 1.0
+    assert lookups["queries"] == 40
+
+    queries = corpus.queries(4, stored_quotes=TINY, seed="baseline")
+    ids, texts = baselines.load_texts(url)
+    brute = baselines.bruteforce(ids, texts, queries, max_seconds=0, min_queries=2)
+    assert brute["queries"] == 2
+    fts = baselines.sqlite_fts5(url, queries, max_seconds=0, min_queries=2)
+    assert fts["queries"] == 2
+
+    ingested = ingest.measure(url, TINY, 5)
+    assert ingested["articles"] == 5 and ingested["quotations"] > 0
+
+    line = json.dumps(quick_summary(TINY, lookups, brute, ingested))
+    assert tuple(json.loads(line)) == QUICK_KEYS

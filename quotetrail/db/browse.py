@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Row, and_, bindparam, exists, func, or_
 from sqlalchemy import select as core_select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from quotetrail.db.models import Appearance, Article, Quote, Speaker
@@ -147,15 +148,22 @@ def list_appearance_rows(*, session: Session, article_id: int) -> Sequence[Appea
 
 # --- lean reads for lookups: plain tuples, statements built once -------------------------------
 
-_QUOTE_TEXTS = core_select(
-    col(Quote.id),
-    col(Quote.text),
-    col(Quote.speaker_id),
-    col(Quote.attribution_status),
-    col(Quote.first_seen),
-).where(col(Quote.id).in_(bindparam("ids", expanding=True)))
+_QUOTE_SPEAKER = aliased(Speaker)
+_APPEARANCE_SPEAKER = aliased(Speaker)
 
-_APPEARANCE_ROWS = (
+_QUOTE_TEXTS: Any = (
+    core_select(
+        col(Quote.id),
+        col(Quote.text),
+        col(Quote.attribution_status),
+        col(Quote.first_seen),
+        col(_QUOTE_SPEAKER.name).label("speaker"),
+    )
+    .outerjoin(_QUOTE_SPEAKER, col(_QUOTE_SPEAKER.id) == col(Quote.speaker_id))
+    .where(col(Quote.id).in_(bindparam("ids", expanding=True)))
+)
+
+_APPEARANCE_ROWS: Any = (
     core_select(
         col(Appearance.quote_id),
         col(Article.origin),
@@ -163,7 +171,7 @@ _APPEARANCE_ROWS = (
         col(Appearance.start),
         col(Appearance.end),
         col(Appearance.text),
-        col(Appearance.speaker_id),
+        col(_APPEARANCE_SPEAKER.name).label("speaker"),
         col(Appearance.speaker_as_written),
         col(Appearance.kind),
         col(Appearance.status),
@@ -171,6 +179,7 @@ _APPEARANCE_ROWS = (
         col(Appearance.similarity),
     )
     .join(Article, col(Article.id) == col(Appearance.article_id))
+    .outerjoin(_APPEARANCE_SPEAKER, col(_APPEARANCE_SPEAKER.id) == col(Appearance.speaker_id))
     .where(col(Appearance.quote_id).in_(bindparam("ids", expanding=True)))
     .order_by(
         col(Appearance.quote_id),
@@ -180,13 +189,9 @@ _APPEARANCE_ROWS = (
     )
 )
 
-_SPEAKER_NAMES = core_select(col(Speaker.id), col(Speaker.name)).where(
-    col(Speaker.id).in_(bindparam("ids", expanding=True))
-)
-
 
 def quote_texts(*, session: Session, quote_ids: Collection[int]) -> dict[int, Row[Any]]:
-    """(id, text, speaker_id, attribution_status, first_seen) of these quotes, by id."""
+    """(id, text, attribution_status, first_seen, speaker name) of these quotes, by id."""
     if not quote_ids:
         return {}
     rows = session.execute(_QUOTE_TEXTS, {"ids": list(set(quote_ids))})
@@ -195,16 +200,8 @@ def quote_texts(*, session: Session, quote_ids: Collection[int]) -> dict[int, Ro
 
 def appearance_rows(*, session: Session, quote_ids: Collection[int]) -> list[Row[Any]]:
     """The appearances of these quotes as rows of (quote_id, origin, article_id, start, end,
-    text, speaker_id, speaker_as_written, kind, status, competing_speakers, similarity), in the
-    order of db.quotes.list_appearances_with_articles; article texts are not read."""
+    text, speaker name, speaker_as_written, kind, status, competing_speakers, similarity), in
+    the order of db.quotes.list_appearances_with_articles; article texts are not read."""
     if not quote_ids:
         return []
     return list(session.execute(_APPEARANCE_ROWS, {"ids": list(set(quote_ids))}))
-
-
-def speaker_names(*, session: Session, speaker_ids: Collection[int]) -> dict[int, str]:
-    """The names of these speakers, by id."""
-    if not speaker_ids:
-        return {}
-    rows = session.execute(_SPEAKER_NAMES, {"ids": list(set(speaker_ids))})
-    return {speaker_id: name for speaker_id, name in rows}

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from quotetrail.db.browse import appearance_rows, quote_texts, speaker_names
+from quotetrail.db.browse import appearance_rows, quote_texts
 from quotetrail.db.index import SqlQuoteIndex
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
 from quotetrail.service.lookup import LOOKUP_CANDIDATES, MAX_LIMIT, MIN_SCORED, shortlist
@@ -30,8 +30,6 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
     ranked = lookup_scores(text, [Candidate(i, quotes[i].text) for i in ids if i in quotes])
     ranked = ranked[:limit]
     rows = appearance_rows(session=session, quote_ids=[i for i, _ in ranked])
-    wanted = {quotes[i].speaker_id for i, _ in ranked} | {row.speaker_id for row in rows}
-    names = speaker_names(session=session, speaker_ids={i for i in wanted if i is not None})
     by_quote: dict[int, list[dict[str, Any]]] = {i: [] for i, _ in ranked}
     for row in rows:
         by_quote[row.quote_id].append(
@@ -41,7 +39,7 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
                 "start": row.start,
                 "end": row.end,
                 "text": row.text,
-                "speaker": names.get(row.speaker_id) if row.speaker_id is not None else None,
+                "speaker": row.speaker,
                 "speaker_as_written": row.speaker_as_written,
                 "kind": row.kind,
                 "status": row.status,
@@ -58,7 +56,7 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
                 "quote": {
                     "id": quote.id,
                     "text": quote.text,
-                    "speaker": names.get(quote.speaker_id) if quote.speaker_id else None,
+                    "speaker": quote.speaker,
                     "attribution_status": quote.attribution_status,
                     "first_seen": quote.first_seen.isoformat() if quote.first_seen else None,
                 },

@@ -11,7 +11,12 @@ from quotetrail.api.deps import StateDep, WriteKeyDep, get_session, rate_limited
 from quotetrail.api.errors import ProblemError
 from quotetrail.api.fetch import FetchError, fetch_article
 from quotetrail.api.openapi import problems
-from quotetrail.api.schemas import ArticleAppearance, ArticleCreate, ArticleDetail
+from quotetrail.api.schemas import (
+    MAX_ARTICLE_CHARS,
+    ArticleAppearance,
+    ArticleCreate,
+    ArticleDetail,
+)
 from quotetrail.api.views import load_speakers, quote_summaries, speaker_ref
 from quotetrail.db.articles import content_hash, get_article
 from quotetrail.db.browse import list_appearance_rows
@@ -19,11 +24,14 @@ from quotetrail.db.engine import session_scope
 from quotetrail.db.errors import NotFoundError
 from quotetrail.db.models import Article
 from quotetrail.db.quotes import get_quotes
-from quotetrail.pipeline.text import text_from_html
+from quotetrail.pipeline.text import html_element_count, text_from_html
 from quotetrail.service.ingest import ingest_article
 
 MAX_ID = 2**31 - 1
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The article's id.")]
+# Reading an article out of HTML costs time per element (a flood of tiny tags takes seconds per
+# hundred kilobytes); real pages hold a few thousand elements.
+MAX_HTML_ELEMENTS = 20_000
 
 router = APIRouter(prefix="/v1/articles", tags=["articles"])
 
@@ -68,6 +76,14 @@ def article_detail(session: Session, article: Article) -> ArticleDetail:
     )
 
 
+def _article_text(html: str) -> str:
+    if html_element_count(html, stop_after=MAX_HTML_ELEMENTS) > MAX_HTML_ELEMENTS:
+        raise ProblemError(
+            422, f"The HTML has more than {MAX_HTML_ELEMENTS} elements; send its text instead."
+        )
+    return text_from_html(html)
+
+
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
@@ -91,17 +107,19 @@ def create_article(
     if body.text is not None:
         text = body.text
     elif body.html is not None:
-        text = text_from_html(body.html)
+        text = _article_text(body.html)
     else:
         assert body.url is not None
         try:
             fetched = fetch_article(body.url, state.settings)
         except FetchError as error:
             raise ProblemError(422, f"Cannot ingest the URL: {error}.") from None
-        text = text_from_html(fetched.text) if fetched.is_html else fetched.text
+        text = _article_text(fetched.text) if fetched.is_html else fetched.text
         text = text.replace("\x00", "")
     if not text.strip():
         raise ProblemError(422, "The article has no text.")
+    if len(text) > MAX_ARTICLE_CHARS:
+        raise ProblemError(422, f"The article is longer than {MAX_ARTICLE_CHARS} characters.")
     with session_scope(state.write_sessions) as session:
         result = ingest_article(
             session=session,

@@ -45,8 +45,9 @@ def text_query(description: str) -> Any:
 
 def speaker_ids_for(session: Session, speaker: str) -> list[int]:
     """The speakers a `speaker` filter names: an id, or a name or alias as written."""
-    if speaker.isdigit() and len(speaker) <= 10:
-        return [int(speaker)]
+    if speaker.isascii() and speaker.isdigit():
+        # Ids are 32-bit: a larger number names nobody (PostgreSQL would refuse to compare it).
+        return [int(speaker)] if len(speaker) <= 10 and int(speaker) <= MAX_ID else []
     key = alias_key(speaker)
     if not key:
         return []

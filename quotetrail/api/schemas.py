@@ -16,6 +16,9 @@ CONFLICT_STATUSES: tuple[str, ...] = ("disputed", "misattributed", "uncertain")
 MAX_LOOKUP_CHARS = 5_000
 MAX_LOOKUP_LIMIT = 100
 MAX_FIELD_CHARS = 2_000  # titles, outlets, URLs
+# An article's text: a long transcript is a few hundred thousand characters; the pipeline's time
+# grows with the text, so one request cannot hold a worker for minutes.
+MAX_ARTICLE_CHARS = 1_000_000
 
 
 def clean_text(value: str) -> str:
@@ -101,7 +104,10 @@ class ArticleCreate(BaseModel):
     )
 
     text: CleanStr | None = Field(
-        default=None, min_length=1, description="Plain text; offsets refer to it."
+        default=None,
+        min_length=1,
+        max_length=MAX_ARTICLE_CHARS,
+        description="Plain text; offsets refer to it.",
     )
     html: CleanStr | None = Field(
         default=None, min_length=1, description="An HTML page; its article text is read."

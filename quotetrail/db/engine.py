@@ -13,7 +13,9 @@ from sqlmodel import Session
 
 from quotetrail.settings import get_settings
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+# Writers queue for SQLite's single write lock. Its busy handler polls rather than queues, so
+# under 8 parallel writers one can wait several ingestions' time: 5 s let some fail with 503.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def normalize_database_url(database_url: str) -> str:

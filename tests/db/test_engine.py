@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quotetrail.db.articles import count_articles, create_article
 from quotetrail.db.engine import (
+    SQLITE_BUSY_TIMEOUT_MS,
     create_db_engine,
     create_session_factory,
     normalize_database_url,
@@ -38,7 +39,7 @@ def _pragmas(engine: Engine) -> tuple[object, ...]:
 
 def test_sqlite_pragmas(sqlite_file: str) -> None:
     engine = create_db_engine(sqlite_file)
-    assert _pragmas(engine) == (1, "wal", 5000)
+    assert _pragmas(engine) == (1, "wal", SQLITE_BUSY_TIMEOUT_MS)
     engine.dispose()
     migrating = create_db_engine(sqlite_file, for_migrations=True)
     assert _pragmas(migrating)[0] == 0  # table rebuilds need foreign keys off

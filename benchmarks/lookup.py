@@ -2,7 +2,8 @@
 
 Run: `python -m benchmarks.lookup --database-url URL --quotes N [--queries 400]` on a database
 built by benchmarks.build with N quotes. Each lookup opens its own session, as an API request
-does, and calls quotetrail.service.lookup.lookup; a lookup is right when its first result is the
+does, and runs the API's lookup (service.lookup_records, `--path api`, the default) or the CLI's
+(service.lookup, `--path cli`); a lookup is right when its first result is the
 canonical quote the perturbed query was made from. Prints one JSON line, with this process's
 peak resident memory (the process serving the lookups holds nothing but its caches).
 """
@@ -15,11 +16,16 @@ import resource
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from sqlmodel import Session
 
 from benchmarks import corpus
 from quotetrail.db.engine import create_db_engine, create_session_factory
 from quotetrail.service.lookup import lookup
+from quotetrail.service.lookup_records import lookup_records
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -38,30 +44,57 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size in MB."""
+    """This process's peak resident set size in MB (VmHWM, which starts afresh at exec).
+
+    Not getrusage's ru_maxrss: Linux carries that over an exec from the parent, so a lookup
+    process started by the suite would report the suite's own peak.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
+def _records_ids(session: Session, text: str) -> list[int]:
+    return [m["quote"]["id"] for m in lookup_records(session=session, text=text, limit=5)]
+
+
+def _service_ids(session: Session, text: str) -> list[int]:
+    return [m.quote.id or 0 for m in lookup(session=session, text=text, limit=5)]
+
+
+PATHS: dict[str, Callable[[Session, str], list[int]]] = {
+    # What POST /v1/lookup runs (service.lookup_records: plain rows, no ORM objects).
+    "api": _records_ids,
+    # What `quotetrail lookup` runs (service.lookup: ORM objects for the CLI's records).
+    "cli": _service_ids,
+}
+
+
 def measure(
-    database_url: str, n_quotes: int, n_queries: int, *, warmup: int = 20
+    database_url: str, n_quotes: int, n_queries: int, *, warmup: int = 20, path: str = "api"
 ) -> dict[str, Any]:
     """Run perturbed lookups against a built database; latency percentiles and recall."""
+    run = PATHS[path]
     queries = corpus.queries(n_queries, stored_quotes=n_quotes)
     engine = create_db_engine(database_url)
     factory = create_session_factory(engine)
     try:
         for q in corpus.queries(warmup, stored_quotes=n_quotes, seed="warmup"):
             with factory() as session:
-                lookup(session=session, text=q.text, limit=5)
+                run(session, q.text)
         latencies: list[float] = []
+        cpu: list[float] = []
         hits: dict[str, list[bool]] = defaultdict(list)
         top5 = 0
         for q in queries:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with factory() as session:
-                found = lookup(session=session, text=q.text, limit=5)
+                ids = run(session, q.text)
             latencies.append(time.perf_counter() - started)
-            ids = [m.quote.id for m in found]
+            cpu.append(time.process_time() - cpu_started)
             hits[q.kind].append(bool(ids) and ids[0] == q.quote + 1)
             top5 += (q.quote + 1) in ids
     finally:
@@ -69,9 +102,14 @@ def measure(
     right = sum(sum(h) for h in hits.values())
     return {
         "database": engine.dialect.name,
+        "path": path,
         "n_quotes": n_quotes,
         "queries": len(queries),
         **percentiles(latencies),
+        # This process's CPU per lookup (SQLite's work included, PostgreSQL's server not):
+        # what a lookup costs when the machine is not shared.
+        "cpu_p50_ms": percentiles(cpu)["p50_ms"],
+        "cpu_p95_ms": percentiles(cpu)["p95_ms"],
         "recall_at_1": round(right / len(queries), 4),
         "recall_at_5": round(top5 / len(queries), 4),
         "recall_at_1_by_kind": {k: round(sum(h) / len(h), 3) for k, h in sorted(hits.items())},
@@ -85,8 +123,9 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--quotes", type=int, required=True)
     parser.add_argument("--queries", type=int, default=400)
+    parser.add_argument("--path", choices=sorted(PATHS), default="api")
     args = parser.parse_args()
-    print(json.dumps(measure(args.database_url, args.quotes, args.queries)))
+    print(json.dumps(measure(args.database_url, args.quotes, args.queries, path=args.path)))
 
 
 if __name__ == "__main__":

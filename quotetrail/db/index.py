@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable
+from typing import Any
 
-from sqlalchemy import case, delete, func, insert, text, update
+from sqlalchemy import delete, func, insert, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from quotetrail.db.models import KeyFrequency, Quote, QuoteKey
+from quotetrail.db.models import KeyFrequency, QuoteKey
 
 # Any constant works; it only has to be the same for every Quotetrail process.
 _PG_MATCHING_LOCK = 0x51_54_4D_54  # "QTMT"
@@ -79,15 +80,20 @@ class SqlQuoteIndex:
         The total is the highest quote id: an upper bound of the number of quotes, read from
         the end of the primary key (counting rows would read them all).
         """
-        if not keys:
+        wanted = sorted(set(keys))
+        if not wanted:
             return {}, 0
-        total = select(func.max(Quote.id)).scalar_subquery()
-        query = select(KeyFrequency.key, KeyFrequency.quotes, total).where(
-            col(KeyFrequency.key).in_(sorted(set(keys)))
+        # Hand-written SQL on the driver: this runs for every lookup and every quotation
+        # ingested, and building the statement with SQLAlchemy costs more than running it.
+        marks = ", ".join([self._mark()] * len(wanted))
+        rows = self._driver_rows(
+            f"SELECT key, quotes FROM key_frequency WHERE key IN ({marks}) "
+            "UNION ALL SELECT NULL, max(id) FROM quote",
+            tuple(wanted),
         )
-        # Core execution: plain rows, none of the ORM's per-row work (this is the hot path).
-        rows = self.session.connection().execute(query).all()
-        return {key: quotes for key, quotes, _ in rows}, max((t or 0 for *_, t in rows), default=0)
+        frequencies = {key: quotes for key, quotes in rows if key is not None}
+        total = next((quotes for key, quotes in rows if key is None), None) or 0
+        return frequencies, total
 
     def candidate_ids(self, keys: Collection[str], *, limit: int) -> list[int]:
         """Ids of canonical quotes sharing the most informative keys with `keys`, best first.
@@ -98,31 +104,51 @@ class SqlQuoteIndex:
 
     def scored_candidates(self, keys: Collection[str], *, limit: int) -> list[tuple[int, int]]:
         """(quote id, summed weight of shared keys), best first; see candidate_ids."""
-        wanted = set(keys)
-        if not wanted or limit <= 0:
+        return [(i, score) for i, score, _ in self.candidates_with_texts(keys, limit=limit)]
+
+    def candidates_with_texts(
+        self, keys: Collection[str], *, limit: int
+    ) -> list[tuple[int, int, str]]:
+        """(quote id, summed weight of shared keys, canonical text), best first, in one query."""
+        if not keys or limit <= 0:
             return []
-        frequencies, total = self.frequencies(wanted)
+        frequencies, total = self.frequencies(keys)
         chosen = select_keys(frequencies, total=total)
         if not chosen:
             return []
-        score = func.sum(case(chosen, value=col(QuoteKey.key), else_=0))
-        query = (
-            select(QuoteKey.quote_id, score)
-            .where(col(QuoteKey.key).in_(list(chosen)))
-            .group_by(col(QuoteKey.quote_id))
-            .order_by(score.desc(), col(QuoteKey.quote_id))
-            .limit(limit)
+        mark = self._mark()
+        # The weights are integers computed here, written into the SQL; the keys are parameters.
+        whens = " ".join(f"WHEN {mark} THEN {int(weight)}" for weight in chosen.values())
+        marks = ", ".join([mark] * len(chosen))
+        sql = (
+            "SELECT k.quote_id, k.score, q.text FROM ("
+            f"SELECT quote_id, sum(CASE key {whens} ELSE 0 END) AS score FROM quote_key "
+            f"WHERE key IN ({marks}) GROUP BY quote_id ORDER BY score DESC, quote_id "
+            f"LIMIT {int(limit)}"
+            ") AS k JOIN quote AS q ON q.id = k.quote_id ORDER BY k.score DESC, k.quote_id"
         )
-        rows = self.session.connection().execute(query)
-        return [(quote_id, int(total)) for quote_id, total in rows]
+        rows = self._driver_rows(sql, (*chosen, *chosen))
+        return [(quote_id, int(score), text) for quote_id, score, text in rows]
+
+    def _mark(self) -> str:
+        return "?" if self.session.get_bind().dialect.paramstyle == "qmark" else "%s"
+
+    def _driver_rows(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
+        return list(self.session.connection().exec_driver_sql(sql, parameters).all())
 
     def add(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a canonical quote under `keys` (keys it already has are skipped)."""
-        wanted = set(keys)
+        wanted = sorted(set(keys))
         if not wanted:
             return
-        wanted -= self.keys_of(quote_id)
-        self.add_new(quote_id, wanted)
+        # One statement: keys the quote already has are skipped by the primary key, and only
+        # the postings actually added come back to be counted.
+        statement = _dialect_insert(self.session, QuoteKey).on_conflict_do_nothing(
+            index_elements=["key", "quote_id"]
+        )
+        rows = [{"key": key, "quote_id": quote_id} for key in wanted]
+        added = self.session.execute(statement.returning(col(QuoteKey.key)), rows).scalars()
+        count_keys(session=self.session, keys=sorted(added), change=1)
 
     def add_new(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a quote under keys it does not have yet (a new quote: no query needed)."""
@@ -153,8 +179,7 @@ def count_keys(*, session: Session, keys: Iterable[str], change: int) -> None:
     rows = [{"key": key, "quotes": change} for key in keys]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = pg_insert(KeyFrequency) if dialect == "postgresql" else sqlite_insert(KeyFrequency)
+    upsert = _dialect_insert(session, KeyFrequency)
     session.execute(
         upsert.on_conflict_do_update(
             index_elements=[col(KeyFrequency.key)],
@@ -162,6 +187,13 @@ def count_keys(*, session: Session, keys: Iterable[str], change: int) -> None:
         ),
         rows,
     )
+
+
+def _dialect_insert(session: Session, table: type[Any]) -> Any:
+    """INSERT with ON CONFLICT clauses: the same SQL on SQLite and PostgreSQL."""
+    if session.get_bind().dialect.name == "postgresql":
+        return pg_insert(table)
+    return sqlite_insert(table)
 
 
 def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:

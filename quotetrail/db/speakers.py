@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Collection
 
 from sqlalchemy import func, insert, literal, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from quotetrail.db.errors import UNSET, NotFoundError, Unset
@@ -65,7 +67,12 @@ def get_or_create_speaker(
     session.add(speaker)
     session.flush()
     assert speaker.id is not None
-    add_alias(session=session, speaker_id=speaker.id, alias=name, key=key)
+    add_aliases(
+        session=session,
+        speaker_id=speaker.id,
+        alias=name,
+        keys=[alias_key(name) if key is None else key],
+    )
     return speaker, True
 
 
@@ -140,6 +147,19 @@ def add_alias(
     return row
 
 
+def add_aliases(*, session: Session, speaker_id: int, alias: str, keys: Collection[str]) -> None:
+    """Record `alias` for a stored speaker under each of `keys` in one statement.
+
+    Keys the speaker already has are left as they are (like add_alias, idempotent per key).
+    """
+    rows = [{"speaker_id": speaker_id, "alias": alias, "key": key} for key in dict.fromkeys(keys)]
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = pg_insert(SpeakerAlias) if dialect == "postgresql" else sqlite_insert(SpeakerAlias)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["speaker_id", "key"]), rows)
+
+
 def list_aliases(*, session: Session, speaker_id: int) -> list[SpeakerAlias]:
     """A speaker's aliases, oldest first."""
     query = (
@@ -166,6 +186,28 @@ def list_speakers_with_aliases(
     for alias in session.exec(aliases_query):
         aliases.setdefault(alias.speaker_id, []).append(alias)
     return [(speaker, aliases.get(speaker.id or 0, [])) for speaker in session.exec(speakers_query)]
+
+
+def find_speakers_with_aliases(
+    *, session: Session, keys: Collection[str]
+) -> list[tuple[Speaker, list[SpeakerAlias]]]:
+    """Every speaker known by any of these alias keys, oldest first, with all its aliases.
+
+    One query (speakers joined to their aliases): identity resolution needs both.
+    """
+    if not keys:
+        return []
+    ids = select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.key).in_(sorted(set(keys))))
+    query = (
+        select(Speaker, SpeakerAlias)
+        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == col(Speaker.id))
+        .where(col(Speaker.id).in_(ids))
+        .order_by(col(Speaker.id), col(SpeakerAlias.id))
+    )
+    found: dict[int, tuple[Speaker, list[SpeakerAlias]]] = {}
+    for speaker, alias in session.exec(query):
+        found.setdefault(speaker.id or 0, (speaker, []))[1].append(alias)
+    return list(found.values())
 
 
 def find_speakers_by_alias(*, session: Session, key: str) -> list[Speaker]:

@@ -23,7 +23,6 @@ from quotetrail.db.index import SqlQuoteIndex, lock_for_matching
 from quotetrail.db.models import ARTICLE_KINDS, Appearance, Article, ArticleKind, Quote
 from quotetrail.db.quotes import (
     add_appearances,
-    get_quote_texts,
     get_quotes,
     list_appearances,
     merge_quotes,
@@ -147,12 +146,12 @@ class _Ingestion:
         text = utterance_text(parts)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         keys = index_keys(text)
-        scored = self.index.scored_candidates(keys, limit=MATCH_CANDIDATES)
-        ids = shortlist(scored, keep=MATCH_SHORTLIST)
         # Texts only: most candidates share topic words and are rejected by the matcher, so
         # loading them as full rows would be wasted.
-        texts = get_quote_texts(session=self.session, quote_ids=ids)
-        matches = find_matches(text, [Candidate(i, texts[i]) for i in ids if i in texts])
+        found = self.index.candidates_with_texts(keys, limit=MATCH_CANDIDATES)
+        texts = {quote_id: quote_text for quote_id, _, quote_text in found}
+        ids = shortlist([(i, score) for i, score, _ in found], keep=MATCH_SHORTLIST)
+        matches = find_matches(text, [Candidate(i, texts[i]) for i in ids])
         if matches:
             contained = [m.id for m in matches[1:] if m.relation == "contains"]
             by_id = {

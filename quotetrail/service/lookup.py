@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from quotetrail.db.index import SqlQuoteIndex
 from quotetrail.db.models import Appearance, Article, Quote
-from quotetrail.db.quotes import get_quote_texts, get_quotes, list_appearances_with_articles
+from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
 
 # Candidates taken from the index per lookup (at least; more when more results are asked for).
@@ -46,14 +46,16 @@ def lookup(*, session: Session, text: str, limit: int = 10) -> list[LookupMatch]
         return []
     limit = min(limit, MAX_LIMIT)
     keys = index_keys(text)
-    scored = SqlQuoteIndex(session).scored_candidates(keys, limit=max(LOOKUP_CANDIDATES, 2 * limit))
-    ids = shortlist(scored, keep=max(MIN_SCORED, 2 * limit))
-    texts = get_quote_texts(session=session, quote_ids=ids)
-    ranked = lookup_scores(text, [Candidate(i, texts[i]) for i in ids if i in texts])
+    found = SqlQuoteIndex(session).candidates_with_texts(
+        keys, limit=max(LOOKUP_CANDIDATES, 2 * limit)
+    )
+    texts = {quote_id: quote_text for quote_id, _, quote_text in found}
+    ids = shortlist([(i, score) for i, score, _ in found], keep=max(MIN_SCORED, 2 * limit))
+    ranked = lookup_scores(text, [Candidate(i, texts[i]) for i in ids])
     ranked = ranked[:limit]
     quotes = {q.id: q for q in get_quotes(session=session, quote_ids=[i for i, _ in ranked])}
     rows = list_appearances_with_articles(session=session, quote_ids=[i for i, _ in ranked])
-    found: dict[int, list[tuple[Appearance, Article]]] = {i: [] for i, _ in ranked}
+    appearances: dict[int, list[tuple[Appearance, Article]]] = {i: [] for i, _ in ranked}
     for appearance, article in rows:
-        found[appearance.quote_id].append((appearance, article))
-    return [LookupMatch(score, quotes[i], found[i]) for i, score in ranked]
+        appearances[appearance.quote_id].append((appearance, article))
+    return [LookupMatch(score, quotes[i], appearances[i]) for i, score in ranked]

@@ -6,11 +6,10 @@ from sqlmodel import Session
 
 from quotetrail.db.models import SpeakerKind
 from quotetrail.db.speakers import (
-    add_alias,
+    add_aliases,
     alias_key,
-    find_speakers_by_aliases,
+    find_speakers_with_aliases,
     get_or_create_speaker,
-    list_speakers_with_aliases,
     update_speaker,
 )
 from quotetrail.pipeline.identity import (
@@ -54,11 +53,9 @@ class SpeakerBook:
 
     def known(self, name: str) -> list[KnownSpeaker]:
         """The stored speakers `name` could denote, with their aliases."""
-        found = find_speakers_by_aliases(session=self.session, keys=lookup_keys(name))
-        ids = [s.id for s in found if s.id is not None]
-        if not ids:
-            return []
-        for speaker, aliases in list_speakers_with_aliases(session=self.session, speaker_ids=ids):
+        found = find_speakers_with_aliases(session=self.session, keys=lookup_keys(name))
+        ids = [speaker.id for speaker, _ in found if speaker.id is not None]
+        for speaker, aliases in found:
             if speaker.id is not None:
                 self._speakers[speaker.id] = KnownSpeaker(
                     id=speaker.id,
@@ -133,8 +130,12 @@ class SpeakerBook:
         # The mention as written (alias_key keeps its titles, so "UN Ambassador Samantha Power"
         # is not folded into "Samantha Power"), and its lookup keys, so that a later mention by
         # surname or another full form finds this speaker among few.
-        for key in dict.fromkeys((alias_key(alias), *lookup_keys(alias))):
-            add_alias(session=self.session, speaker_id=speaker_id, alias=alias, key=key)
+        add_aliases(
+            session=self.session,
+            speaker_id=speaker_id,
+            alias=alias,
+            keys=(alias_key(alias), *lookup_keys(alias)),
+        )
         self._speakers[speaker_id] = KnownSpeaker(
             known.id, known.name, known.aliases | {alias}, known.role
         )

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from quotetrail.db.articles import create_article
+from quotetrail.db.index import SqlQuoteIndex, key_frequencies
 from quotetrail.db.quotes import (
     add_appearances,
     create_quote,
@@ -17,6 +18,7 @@ from quotetrail.db.quotes import (
     set_appearance_statuses,
     verdict_rows,
 )
+from quotetrail.db.speakers import add_aliases, find_speakers_with_aliases, get_or_create_speaker
 
 
 def test_add_appearances_keeps_counts_and_first_seen(session: Session) -> None:
@@ -84,3 +86,30 @@ def test_verdict_rows_and_statuses(session: Session) -> None:
     assert get_quote_texts(session=session, quote_ids=[other.id, 999]) == {
         other.id: "Other words here."
     }
+
+
+def test_adding_keys_a_quote_has_counts_only_the_new_ones(session: Session) -> None:
+    quote = create_quote(session=session, text="Some words.", normalized="some words")
+    assert quote.id
+    index = SqlQuoteIndex(session)
+    index.add(quote.id, ["a b", "c d"])
+    index.add(quote.id, ["c d", "e f"])
+    assert index.keys_of(quote.id) == {"a b", "c d", "e f"}
+    assert key_frequencies(session=session, keys=["a b", "c d", "e f"]) == {
+        "a b": 1,
+        "c d": 1,
+        "e f": 1,
+    }
+
+
+def test_speakers_with_aliases_by_keys_in_one_query(session: Session) -> None:
+    power, _ = get_or_create_speaker(session=session, name="Samantha Power", key="samantha power")
+    other, _ = get_or_create_speaker(session=session, name="Boris Johnson")
+    assert power.id and other.id
+    add_aliases(session=session, speaker_id=power.id, alias="Power", keys=["power", "power"])
+    add_aliases(session=session, speaker_id=power.id, alias="Power", keys=["power"])  # no-op
+    found = find_speakers_with_aliases(session=session, keys=["power", "nobody"])
+    assert [(s.id, sorted(a.key for a in aliases)) for s, aliases in found] == [
+        (power.id, ["power", "samantha power"])
+    ]
+    assert find_speakers_with_aliases(session=session, keys=[]) == []

@@ -107,8 +107,6 @@ def extract_quotations(document: Document) -> list[Quotation]:
                 index=k,
                 outer=candidates[k].outer,
                 inner_text=text[candidates[k].inner.start : candidates[k].inner.end],
-                paragraph=index,
-                chain=candidates[k].chain,
                 fragment=candidates[k].kind == "fragment",
             )
             for k in members

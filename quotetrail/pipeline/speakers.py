@@ -77,8 +77,6 @@ class QuoteSlot:
     index: int
     outer: Span
     inner_text: str
-    paragraph: int
-    chain: int | None
     fragment: bool
 
 

@@ -355,7 +355,7 @@ class Attributor:
                     Mention(attribution.entity, who.start, who.end, who.text, True, True)
                 )
             attribution.competing = self._competing(
-                tokens, starts, q, sent_start, index, attribution.entity
+                tokens, q, sent_start, index, attribution.entity
             )
             results[slot.index] = (attribution, form)
         return results
@@ -410,7 +410,6 @@ class Attributor:
     def _competing(
         self,
         tokens: Sequence[Token],
-        starts: Sequence[int],
         q: int,
         sent_start: int,
         paragraph: int,

@@ -158,6 +158,33 @@ def _person_words(name: str) -> tuple[list[str], str | None]:
     return name_words, (role if any(_is_title(w) for w in role.split()) else None)
 
 
+# Words nameparser gives a role of their own (titles, suffixes, surname particles, conjunctions):
+# a name containing one of them is left to nameparser.
+_NAMEPARSER_WORDS = (
+    frozenset(t.lower() for t in CONSTANTS.titles)
+    | frozenset(s.lower() for s in CONSTANTS.suffix_acronyms | CONSTANTS.suffix_not_acronyms)
+    | frozenset(p.lower() for p in CONSTANTS.prefixes)
+    | frozenset(c.lower() for c in CONSTANTS.conjunctions)
+)
+_PLAIN_NAME_WORD = re.compile(r"[A-Z][a-z]+\Z")
+
+
+def _last_and_suffix(name: str) -> tuple[str, str]:
+    """nameparser's surname and suffix of a person's name.
+
+    Two or three plain capitalised words ("Samantha Power", "Anne Marie Slaughter") are first,
+    (middle,) last, with no suffix, whatever nameparser's rules: answered without it, since
+    parsing is most of the cost of resolving speakers when many share a surname.
+    """
+    words = name.split()
+    if 2 <= len(words) <= 3 and all(
+        _PLAIN_NAME_WORD.match(w) and w.lower() not in _NAMEPARSER_WORDS for w in words
+    ):
+        return words[-1], ""
+    parsed = HumanName(name)
+    return str(parsed.last), str(parsed.suffix)
+
+
 @lru_cache(maxsize=65536)
 def _parse(name: str) -> _Name:
     if not _fold(name).strip(" ,"):
@@ -166,14 +193,14 @@ def _parse(name: str) -> _Name:
         key = _organisation_key(name)
         return _Name(key, tuple(key.split()), "", key, "", organisation=True, role_hint=None)
     words, role = _person_words(name)
-    parsed = HumanName(" ".join(words))
-    suffix = normalize(parsed.suffix)
+    last_as_parsed, suffix_as_parsed = _last_and_suffix(" ".join(words))
+    suffix = normalize(suffix_as_parsed)
     lower = [w for w in normalize(" ".join(words).replace("-", " ")).split()]
     if suffix:
         suffix_words = suffix.split()
         if lower[-len(suffix_words) :] == suffix_words:
             lower = lower[: -len(suffix_words)]
-    surname = normalize(str(parsed.last).replace("-", " ")) or (lower[-1] if lower else "")
+    surname = normalize(last_as_parsed.replace("-", " ")) or (lower[-1] if lower else "")
     key = " ".join([*lower, suffix]).strip()
     return _Name(
         key=key,

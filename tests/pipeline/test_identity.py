@@ -225,3 +225,20 @@ def test_a_name_resolution_accepts_shares_a_lookup_key(mention: str, stored: str
     known = KnownSpeaker(9, stored, frozenset(), None)
     assert resolve_speaker(mention, role=None, known=[known]) == 9
     assert set(lookup_keys(mention)) & set(lookup_keys(stored))
+
+
+def test_plain_names_skip_nameparser_with_its_answer() -> None:
+    from itertools import product
+
+    from nameparser import HumanName
+
+    from quotetrail.pipeline.identity import _last_and_suffix
+
+    firsts = ["Samantha", "Anne", "Recep", "Van", "Al", "Judge", "Mary", "St", "Bin", "John"]
+    lasts = ["Power", "Marie", "Tayyip", "Erdogan", "Jr", "Ii", "Dyke", "Gore", "De", "Smith"]
+    names = [" ".join(p) for p in product(firsts, lasts)]
+    names += [" ".join(p) for p in product(firsts, lasts, lasts)]
+    names += ["Samantha Power, Jr.", "Zeid Ra'ad Al Hussein", "Martin Luther King", "Cher"]
+    for name in names:
+        parsed = HumanName(name)
+        assert _last_and_suffix(name) == (str(parsed.last), str(parsed.suffix)), name

@@ -1,8 +1,8 @@
 """Lookup answers kept per process, valid only while the database has not changed at all.
 
 Fact-checkers paste the same viral sentence again and again; its answer only changes when an
-article is ingested. Each lookup first reads a version of the database in its own transaction,
-and an answer is reused only under the same version:
+article is ingested. Each lookup first reads a version of the database
+(db.lookups.change_marker), and an answer is reused only under the same version:
 
 - PostgreSQL: the transaction snapshot (`pg_current_snapshot()`): equal snapshots see exactly the
   same committed transactions. Any write anywhere in the cluster changes it, which only costs a
@@ -20,8 +20,9 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import text
 from sqlmodel import Session
+
+from quotetrail.db.lookups import change_marker
 
 # Per worker process; a lookup answer is a few kilobytes.
 MAX_BYTES = 32 * 1024 * 1024
@@ -45,19 +46,13 @@ class LookupCache:
 
     def version(self, session: Session) -> str:
         """The database's version as this session's transaction sees it (see the module doc)."""
+        marker = change_marker(session)
         if session.get_bind().dialect.name == "postgresql":
-            return str(session.execute(text("SELECT pg_current_snapshot()::text")).scalar_one())
+            return marker
         connection = session.connection().connection  # the pooled DBAPI connection
-        cursor = connection.cursor()
-        try:
-            cursor.execute("PRAGMA data_version")
-            row = cursor.fetchone()
-            number = int(row[0]) if row is not None else -1
-        finally:
-            cursor.close()
         with self._lock:
-            if connection.info.get(_SEEN_KEY) != number:
-                connection.info[_SEEN_KEY] = number
+            if connection.info.get(_SEEN_KEY) != marker:
+                connection.info[_SEEN_KEY] = marker
                 self._clear_locked()
             return f"epoch:{self._epoch}"
 

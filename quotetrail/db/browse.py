@@ -6,12 +6,10 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any, Literal
 
-from sqlalchemy import Row, and_, bindparam, exists, func, or_
-from sqlalchemy import select as core_select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, exists, func, or_
 from sqlmodel import Session, col, select
 
-from quotetrail.db.models import Appearance, Article, Quote, Speaker
+from quotetrail.db.models import Appearance, Article, Quote
 
 QuoteSort = Literal["id", "-id", "first_seen", "-first_seen", "-appearance_count"]
 QUOTE_SORTS: tuple[str, ...] = ("id", "-id", "first_seen", "-first_seen", "-appearance_count")
@@ -144,64 +142,3 @@ def list_appearance_rows(*, session: Session, article_id: int) -> Sequence[Appea
         .order_by(col(Appearance.start), col(Appearance.id))
     )
     return list(session.exec(query))
-
-
-# --- lean reads for lookups: plain tuples, statements built once -------------------------------
-
-_QUOTE_SPEAKER = aliased(Speaker)
-_APPEARANCE_SPEAKER = aliased(Speaker)
-
-_QUOTE_TEXTS: Any = (
-    core_select(
-        col(Quote.id),
-        col(Quote.text),
-        col(Quote.attribution_status),
-        col(Quote.first_seen),
-        col(_QUOTE_SPEAKER.name).label("speaker"),
-    )
-    .outerjoin(_QUOTE_SPEAKER, col(_QUOTE_SPEAKER.id) == col(Quote.speaker_id))
-    .where(col(Quote.id).in_(bindparam("ids", expanding=True)))
-)
-
-_APPEARANCE_ROWS: Any = (
-    core_select(
-        col(Appearance.quote_id),
-        col(Article.origin),
-        col(Appearance.article_id),
-        col(Appearance.start),
-        col(Appearance.end),
-        col(Appearance.text),
-        col(_APPEARANCE_SPEAKER.name).label("speaker"),
-        col(Appearance.speaker_as_written),
-        col(Appearance.kind),
-        col(Appearance.status),
-        col(Appearance.competing_speakers),
-        col(Appearance.similarity),
-    )
-    .join(Article, col(Article.id) == col(Appearance.article_id))
-    .outerjoin(_APPEARANCE_SPEAKER, col(_APPEARANCE_SPEAKER.id) == col(Appearance.speaker_id))
-    .where(col(Appearance.quote_id).in_(bindparam("ids", expanding=True)))
-    .order_by(
-        col(Appearance.quote_id),
-        col(Article.published_at).is_(None),
-        col(Article.published_at),
-        col(Appearance.id),
-    )
-)
-
-
-def quote_texts(*, session: Session, quote_ids: Collection[int]) -> dict[int, Row[Any]]:
-    """(id, text, attribution_status, first_seen, speaker name) of these quotes, by id."""
-    if not quote_ids:
-        return {}
-    rows = session.execute(_QUOTE_TEXTS, {"ids": list(set(quote_ids))})
-    return {row[0]: row for row in rows}
-
-
-def appearance_rows(*, session: Session, quote_ids: Collection[int]) -> list[Row[Any]]:
-    """The appearances of these quotes as rows of (quote_id, origin, article_id, start, end,
-    text, speaker name, speaker_as_written, kind, status, competing_speakers, similarity), in
-    the order of db.quotes.list_appearances_with_articles; article texts are not read."""
-    if not quote_ids:
-        return []
-    return list(session.execute(_APPEARANCE_ROWS, {"ids": list(set(quote_ids))}))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from quotetrail.db.index import SqlQuoteIndex
+from quotetrail.db.lookups import CandidateQuote, lookup_candidates
 from quotetrail.db.models import Appearance, Article, Quote
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
@@ -43,22 +43,33 @@ class LookupMatch:
     appearances: list[tuple[Appearance, Article]] = field(default_factory=list)
 
 
-def lookup(*, session: Session, text: str, limit: int = 10) -> list[LookupMatch]:
-    """The canonical quotes best matching `text`, best first, each with its appearances."""
+def ranked_candidates(
+    *, session: Session, text: str, limit: int
+) -> list[tuple[CandidateQuote, float]]:
+    """The canonical quotes best matching `text`, best first, with their scores in [0, 1].
+
+    The one ranking of every lookup (API, CLI, pages): the index's candidates, the shortlist
+    worth scoring, the matcher's scores.
+    """
     if limit <= 0:
         return []
     limit = min(limit, MAX_LIMIT)
-    keys = index_keys(text)
-    found = SqlQuoteIndex(session).candidates_with_texts(
-        keys, limit=max(LOOKUP_CANDIDATES, 2 * limit)
+    found = lookup_candidates(
+        session=session, keys=index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
     )
-    texts = {quote_id: quote_text for quote_id, _, quote_text in found}
-    ids = shortlist([(i, score) for i, score, _ in found], keep=max(MIN_SCORED, 2 * limit))
-    ranked = lookup_scores(text, [Candidate(i, texts[i]) for i in ids])
-    ranked = ranked[:limit]
-    quotes = {q.id: q for q in get_quotes(session=session, quote_ids=[i for i, _ in ranked])}
-    rows = list_appearances_with_articles(session=session, quote_ids=[i for i, _ in ranked])
-    appearances: dict[int, list[tuple[Appearance, Article]]] = {i: [] for i, _ in ranked}
+    by_id = {candidate.id: candidate for candidate in found}
+    ids = shortlist([(c.id, c.score) for c in found], keep=max(MIN_SCORED, 2 * limit))
+    ranked = lookup_scores(text, [Candidate(i, by_id[i].text) for i in ids])
+    return [(by_id[i], score) for i, score in ranked[:limit]]
+
+
+def lookup(*, session: Session, text: str, limit: int = 10) -> list[LookupMatch]:
+    """The canonical quotes best matching `text`, best first, each with its appearances."""
+    ranked = ranked_candidates(session=session, text=text, limit=limit)
+    ids = [candidate.id for candidate, _ in ranked]
+    quotes = {q.id: q for q in get_quotes(session=session, quote_ids=ids)}
+    rows = list_appearances_with_articles(session=session, quote_ids=ids)
+    appearances: dict[int, list[tuple[Appearance, Article]]] = {i: [] for i in ids}
     for appearance, article in rows:
         appearances[appearance.quote_id].append((appearance, article))
-    return [LookupMatch(score, quotes[i], appearances[i]) for i, score in ranked]
+    return [LookupMatch(score, quotes[c.id], appearances[c.id]) for c, score in ranked]

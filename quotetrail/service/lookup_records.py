@@ -1,8 +1,8 @@
 """Lookup straight to records (the shape of `quotetrail lookup`), reading only what they show.
 
-The same ranking as service.lookup.lookup (its candidates, shortlist and scores; a test checks
-that both answer alike), for the API's hot path: plain rows instead of ORM
-objects, and no article texts loaded, so that a lookup costs a few small queries.
+The API's hot path: service.lookup's ranking (ranked_candidates, shared with the CLI and the
+pages), whose candidate rows already carry what an answer shows of each quote, then one read of
+the returned quotes' appearances; plain rows, no ORM objects, no article texts.
 """
 
 from __future__ import annotations
@@ -11,27 +11,15 @@ from typing import Any
 
 from sqlmodel import Session
 
-from quotetrail.db.browse import appearance_rows, quote_texts
-from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
-from quotetrail.service.lookup import LOOKUP_CANDIDATES, MAX_LIMIT, MIN_SCORED, shortlist
+from quotetrail.db.lookups import lookup_appearances
+from quotetrail.service.lookup import ranked_candidates
 
 
 def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict[str, Any]]:
     """`{"score", "quote", "appearances"}` for the canonical quotes best matching `text`."""
-    if limit <= 0:
-        return []
-    limit = min(limit, MAX_LIMIT)
-    scored = SqlQuoteIndex(session).scored_candidates(
-        index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
-    )
-    ids = shortlist(scored, keep=max(MIN_SCORED, 2 * limit))
-    quotes = quote_texts(session=session, quote_ids=ids)
-    ranked = lookup_scores(text, [Candidate(i, quotes[i].text) for i in ids if i in quotes])
-    ranked = ranked[:limit]
-    rows = appearance_rows(session=session, quote_ids=[i for i, _ in ranked])
-    by_quote: dict[int, list[dict[str, Any]]] = {i: [] for i, _ in ranked}
-    for row in rows:
+    ranked = ranked_candidates(session=session, text=text, limit=limit)
+    by_quote: dict[int, list[dict[str, Any]]] = {quote.id: [] for quote, _ in ranked}
+    for row in lookup_appearances(session=session, quote_ids=list(by_quote)):
         by_quote[row.quote_id].append(
             {
                 "origin": row.origin,
@@ -43,24 +31,21 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
                 "speaker_as_written": row.speaker_as_written,
                 "kind": row.kind,
                 "status": row.status,
-                "competing_speakers": list(row.competing_speakers),
+                "competing_speakers": row.competing_speakers,
                 "similarity": row.similarity,
             }
         )
-    matches = []
-    for quote_id, score in ranked:
-        quote = quotes[quote_id]
-        matches.append(
-            {
-                "score": score,
-                "quote": {
-                    "id": quote.id,
-                    "text": quote.text,
-                    "speaker": quote.speaker,
-                    "attribution_status": quote.attribution_status,
-                    "first_seen": quote.first_seen.isoformat() if quote.first_seen else None,
-                },
-                "appearances": by_quote[quote_id],
-            }
-        )
-    return matches
+    return [
+        {
+            "score": score,
+            "quote": {
+                "id": quote.id,
+                "text": quote.text,
+                "speaker": quote.speaker,
+                "attribution_status": quote.attribution_status,
+                "first_seen": quote.first_seen.isoformat() if quote.first_seen else None,
+            },
+            "appearances": by_quote[quote.id],
+        }
+        for quote, score in ranked
+    ]

@@ -1,0 +1,137 @@
+"""Reads for free-text lookups: what a lookup shows, in as few statements as possible.
+
+A lookup runs for every sentence a fact-checker checks, so it reads the index's key
+frequencies (db.index), then ONE statement for the candidates ranked by the index together with
+their quote rows and speaker names, then, once the matcher has ranked them, ONE statement for
+the appearances of those it returns. Both run on the driver (db/driver.py): through SQLAlchemy
+they cost more than the database's work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import NamedTuple
+
+from sqlmodel import Session
+
+from quotetrail.db.driver import Driver
+from quotetrail.db.index import SqlQuoteIndex, _padded, select_keys
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateQuote:
+    """A canonical quote the index offers for a lookup, with what an answer shows of it."""
+
+    id: int
+    score: int  # summed weights of the keys it shares with the lookup (db.index.key_weight)
+    text: str
+    attribution_status: str
+    first_seen: date | None
+    speaker: str | None  # the best-supported speaker's name
+
+
+class AppearanceRow(NamedTuple):
+    """An appearance as a lookup answer shows it (no article text)."""
+
+    quote_id: int
+    origin: str
+    article_id: int
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_as_written: str | None
+    kind: str
+    status: str
+    competing_speakers: list[str]
+    similarity: float
+
+
+def without_transaction(session: Session) -> None:
+    """On PostgreSQL, run this session's statements without BEGIN and COMMIT; call it first.
+
+    A lookup only reads, and under PostgreSQL's READ COMMITTED every statement sees a snapshot
+    of its own whether it runs inside a transaction or not: the answers are the same, without
+    the two round trips (about a millisecond under load). SQLite keeps its transaction: there
+    it gives the statements one snapshot, and BEGIN costs no round trip.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def change_marker(session: Session) -> str:
+    """A value that moves whenever the database may have changed, as this session sees it.
+
+    PostgreSQL: the snapshot (`pg_current_snapshot()`), the same for two statements exactly when
+    they see the same committed transactions. SQLite: `PRAGMA data_version`, which moves on a
+    connection when any OTHER connection commits (its own commits do not move it).
+    """
+    driver = Driver(session)
+    if driver.postgres:
+        return str(driver.value("SELECT pg_current_snapshot()::text"))
+    return str(driver.value("PRAGMA data_version"))
+
+
+def lookup_candidates(
+    *, session: Session, keys: Collection[str], limit: int
+) -> list[CandidateQuote]:
+    """The `limit` quotes sharing the most informative keys with `keys`, best first.
+
+    The same ranking as db.index.SqlQuoteIndex.scored_candidates (the same keys read, weights
+    and order; a test checks it), with the quote rows and speaker names joined in.
+    """
+    if not keys or limit <= 0:
+        return []
+    frequencies, total = SqlQuoteIndex(session).frequencies(keys)
+    chosen = select_keys(frequencies, total=total)
+    if not chosen:
+        return []
+    driver = Driver(session)
+    padded = _padded(list(chosen))  # a few statement shapes: the drivers reuse them prepared
+    whens = " ".join(["WHEN ? THEN ?"] * len(padded))
+    sql = (
+        "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
+        f"SELECT quote_id, sum(CASE key {whens} ELSE 0 END) AS score FROM quote_key "
+        f"WHERE key IN ({driver.marks(len(padded))}) GROUP BY quote_id "
+        "ORDER BY score DESC, quote_id LIMIT ?"
+        ") AS k JOIN quote AS q ON q.id = k.quote_id "
+        "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
+        "ORDER BY k.score DESC, k.quote_id"
+    )
+    weighted = [value for key in padded for value in (key, chosen[key])]
+    rows = driver.rows(sql, (*weighted, *padded, int(limit)))
+    return [
+        CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
+        for quote_id, score, text, status, seen, speaker in rows
+    ]
+
+
+def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[AppearanceRow]:
+    """The appearances of these quotes, by quote id, then publication date (undated last),
+    then id: the order of db.quotes.list_appearances_with_articles. No article text is read."""
+    if not quote_ids:
+        return []
+    driver = Driver(session)
+    # Not padded: the ids are at most the results asked for (10 by default), so their count
+    # makes few statement shapes anyway.
+    ids = sorted(set(quote_ids))
+    sql = (
+        'SELECT a.quote_id, r.origin, a.article_id, a.start, a."end", a.text, s.name, '
+        "a.speaker_as_written, a.kind, a.status, a.competing_speakers, a.similarity "
+        "FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
+        "LEFT JOIN speaker AS s ON s.id = a.speaker_id "
+        f"WHERE a.quote_id IN ({driver.marks(len(ids))}) "
+        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id"
+    )
+    return [
+        AppearanceRow(
+            quote_id, origin, article_id, start, end, text, speaker, as_written, kind, status,
+            list(driver.read_json(competing)), similarity,
+        )
+        for (
+            quote_id, origin, article_id, start, end, text, speaker, as_written, kind, status,
+            competing, similarity,
+        ) in driver.rows(sql, ids)
+    ]  # fmt: skip

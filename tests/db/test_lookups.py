@@ -1,0 +1,115 @@
+"""db.lookups: the lookup's reads answer as the index and the ORM reads do, on both databases."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import select
+
+from quotetrail.db.engine import create_session_factory, session_scope
+from quotetrail.db.index import SqlQuoteIndex
+from quotetrail.db.lookups import lookup_appearances, lookup_candidates, without_transaction
+from quotetrail.db.models import Article
+from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
+from quotetrail.pipeline.match import index_keys
+from quotetrail.service.ingest import ingest_article
+from quotetrail.service.records import speakers_of
+
+ROOT = Path(__file__).resolve().parents[2]
+PRIMARY = ROOT / "tests" / "fixtures" / "primary" / "ohchr_zeid_aleppo_2016-12-14.txt"
+ARTICLES = [*sorted((ROOT / "seeds").glob("*.txt")), PRIMARY]
+PROBES = [
+    "Is there nothing that can shame you?",
+    "almost certainly a violation of international law",
+    "what they consider to be a massacre",
+    "Aleppo",
+    "words that match nothing at all",
+]
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    """The seeds (the first one dated) and a primary source: speakers, dates, competitors."""
+    for number, path in enumerate(ARTICLES):
+        with session_scope(create_session_factory(engine, write=True)) as session:
+            ingest_article(
+                session=session,
+                text=path.read_text(encoding="utf-8"),
+                origin=path.name,
+                published=date(2016, 12, 14) if number == 0 else None,
+                kind="primary" if path == PRIMARY else "news",
+            )
+    return engine
+
+
+def test_candidates_rank_as_the_index_and_carry_their_quote(seeded: Engine) -> None:
+    for text in PROBES:
+        with session_scope(create_session_factory(seeded)) as session:
+            keys = index_keys(text)
+            found = lookup_candidates(session=session, keys=keys, limit=16)
+            expected = SqlQuoteIndex(session).scored_candidates(keys, limit=16)
+            assert [(c.id, c.score) for c in found] == expected, text
+            quotes = get_quotes(session=session, quote_ids=[c.id for c in found])
+            speakers = speakers_of(session=session, quotes=quotes, appearances=[])
+            for candidate, quote in zip(found, quotes, strict=True):
+                assert candidate.id == quote.id
+                assert candidate.text == quote.text
+                assert candidate.attribution_status == quote.attribution_status
+                assert candidate.first_seen == quote.first_seen
+                named = speakers.get(quote.speaker_id) if quote.speaker_id else None
+                assert candidate.speaker == (named.name if named else None)
+    with session_scope(create_session_factory(seeded)) as session:
+        assert lookup_candidates(session=session, keys=[], limit=16) == []
+        assert lookup_candidates(session=session, keys=["no such key"], limit=16) == []
+
+
+def test_appearances_are_read_in_the_orm_order_with_their_fields(seeded: Engine) -> None:
+    with session_scope(create_session_factory(seeded)) as session:
+        ids = [
+            candidate.id
+            for text in ("Aleppo", PROBES[1])
+            for candidate in lookup_candidates(session=session, keys=index_keys(text), limit=50)
+        ]
+        rows = lookup_appearances(session=session, quote_ids=ids)
+        expected = list_appearances_with_articles(session=session, quote_ids=ids)
+        speakers = speakers_of(session=session, quotes=[], appearances=[a for a, _ in expected])
+        assert any(a.competing_speakers for a, _ in expected)  # the fixture exercises them
+        assert any(article.published_at for _, article in expected)
+        assert [
+            (
+                row.quote_id, row.origin, row.article_id, row.start, row.end, row.text,
+                row.speaker_as_written, row.kind, row.status, row.competing_speakers,
+                row.similarity,
+            )
+            for row in rows
+        ] == [
+            (
+                a.quote_id, article.origin, a.article_id, a.start, a.end, a.text,
+                a.speaker_as_written, a.kind, a.status, a.competing_speakers, a.similarity,
+            )
+            for a, article in expected
+        ]  # fmt: skip
+        for row, (appearance, _) in zip(rows, expected, strict=True):
+            named = speakers.get(appearance.speaker_id) if appearance.speaker_id else None
+            assert row.speaker == (named.name if named else None)
+        assert lookup_appearances(session=session, quote_ids=[]) == []
+
+
+def test_reading_without_a_transaction_leaves_later_sessions_transactional(
+    seeded: Engine,
+) -> None:
+    factory = create_session_factory(seeded)
+    for _ in range(3):  # the pooled connection comes back as it was lent
+        with factory() as session:
+            without_transaction(session)
+            assert lookup_candidates(session=session, keys=index_keys(PROBES[0]), limit=5)
+    with factory() as session:
+        session.add(Article(origin="rolled back", text="x", content_hash="0" * 64))
+        session.flush()
+        session.rollback()
+    with factory() as session:
+        count = select(func.count()).select_from(Article).where(Article.origin == "rolled back")
+        assert session.exec(count).one() == 0

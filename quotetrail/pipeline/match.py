@@ -10,6 +10,7 @@ words ("a"/"the") are cheap to change; content words are not; negations never.
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 import zlib
 from collections.abc import Sequence
@@ -217,7 +218,7 @@ def _analyse(text: str) -> _Text:
     plain = tuple(itertools.chain.from_iterable(pieces))
     segments: list[tuple[str, ...]] = []
     for piece in pieces:
-        if _CONTRACTIONS.keys() & set(piece):
+        if not _CONTRACTIONS.keys().isdisjoint(piece):
             piece = [w for word in piece for w in _CONTRACTIONS.get(word, (word,))]
         if piece:
             segments.append(tuple(piece))
@@ -229,7 +230,11 @@ def _analyse(text: str) -> _Text:
         words=words,
         wordset=frozenset(words),
         content=frozenset(content),
-        joins=frozenset(a + b for seg in segments for a, b in itertools.pairwise(seg)),
+        # Neighbours joined pairwise by map (no per-pair generator step): this runs for every
+        # candidate of every lookup.
+        joins=frozenset(
+            itertools.chain.from_iterable(map(operator.add, seg, seg[1:]) for seg in segments)
+        ),
         n_content=len(content),
         n_informative=sum(map(_is_informative, content)),
     )

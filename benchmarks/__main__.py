@@ -7,6 +7,9 @@ run and on the same queries,
   memory) next to rapidfuzz brute force and SQLite FTS5 / PostgreSQL pg_trgm (benchmarks.baselines);
 - end-to-end ingestion of new articles into each database (articles/s, quotes/s, ms per quote);
 - extraction alone (benchmarks.extraction);
+- HTTP lookups/s and p99 under wrk against `quotetrail serve` with several uvicorn workers on the
+  largest PostgreSQL database (benchmarks.http_lookup: a realistic mix with cached repeats, and
+  every lookup computed);
 and appends a dated section with machine and versions to benchmarks/RESULTS.md.
 
 `--quick` builds a 20k-quote SQLite database in a temporary folder, measures lookups, brute force
@@ -30,7 +33,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from benchmarks import baselines, build, corpus, ingest, lookup
+from benchmarks import baselines, build, corpus, http_lookup, ingest, lookup
 from benchmarks.pg import BenchPostgres, find_postgres_bin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +188,14 @@ def run_full(args: argparse.Namespace) -> dict[str, Any]:
                     results["sizes"][n]["postgresql"] = run_size(
                         "postgresql", server.url(name), n, args, marker
                     )
+                largest = max(args.sizes)
+                results["http"] = http_lookup.measure(
+                    database_url=server.url(f"bench_{_size_label(largest).lower()}"),
+                    n_quotes=largest,
+                    seconds=args.http_seconds,
+                    workers=args.http_workers,
+                )
+                print(f"[http] {results['http']}", file=sys.stderr, flush=True)
             finally:
                 server.stop()
     return results
@@ -294,6 +305,7 @@ def render(results: dict[str, Any], command: str) -> str:
                     ]
                 )
             )
+    lines += render_http(results.get("http"))
     ex = results["extraction"]
     lines += [
         "",
@@ -321,6 +333,35 @@ def render(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
+HTTP_COLUMNS = ["texts", "lookups/s", "p50 ms", "p90 ms", "p99 ms", "server CPU ms/lookup",
+                "non-2xx", "load"]  # fmt: skip
+
+
+def render_http(http: dict[str, Any] | None) -> list[str]:
+    """The HTTP lookups table of a full run (none when PostgreSQL was not measured)."""
+    if http is None:
+        return []
+    lines = [
+        "",
+        f"### HTTP lookups on PostgreSQL, {http['n_quotes']:,} quotes",
+        "",
+        f"`quotetrail serve --workers {http['server_workers']}` (uvicorn, access log "
+        f"{'on' if http['access_log'] else 'off'}) on the PostgreSQL database above; wrk "
+        f"({http['wrk_threads']} threads, {http['connections']} connections, "
+        f"{http['seconds']} s after a warm-up) on the same {http['cores']} cores, POSTing "
+        "/v1/lookup with perturbed corpus queries.",
+        "",
+        _row(HTTP_COLUMNS),
+        _row(["---"] * len(HTTP_COLUMNS)),
+    ]
+    for phase in ("mix", "unique"):
+        r = http[phase]
+        figures = [r["lookups_per_s"], r["p50_ms"], r["p90_ms"], r["p99_ms"]]
+        figures += [r["server_cpu_ms_per_lookup"], int(r["non_2xx"]), r["load_average_before"]]
+        lines.append(_row([r["texts"], *figures]))
+    return lines
+
+
 def main() -> None:
     """Run the quick check or the full suite."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -338,6 +379,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--ingest-articles", type=int, default=300)
     parser.add_argument("--baseline-seconds", type=float, default=60)
+    parser.add_argument("--http-seconds", type=int, default=20, help="each wrk run's length")
+    parser.add_argument("--http-workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--no-write", action="store_true", help="do not append to RESULTS.md")
     args = parser.parse_args()
     if args.quick:

@@ -1,12 +1,17 @@
 """HTTP lookup throughput and latency: wrk POSTing /v1/lookup to `quotetrail serve` on 127.0.0.1.
 
-Run: `python -m benchmarks.http_lookup [--seconds 20] [--connections 16] [--workers 2]`. The
-server gets a fresh SQLite database in a temporary folder (migrated and seeded by `serve` itself),
-rate limits off; wrk (Debian's package, installed with apt-get when missing) rotates through
-lookups of different kinds (a verbatim line, a cut, a reworded line, a fragment, words that match
-nothing) for a fixed time after a short warm-up, and reports requests/s and percentiles. With
-`--unique` every request's text differs (a number appended), so no answer comes from the
-lookup cache: the cost of computing every lookup.
+Run: `python -m benchmarks.http_lookup [--database-url URL --quotes N] [--seconds 20]
+[--connections 16] [--workers 2]`. With `--database-url`, the server serves that existing
+database (one built by benchmarks.build with N quotes, e.g. the suite's 1M PostgreSQL one) and
+the lookups are perturbed queries from benchmarks.corpus (cuts, fragments, rewordings, typos);
+without it, a fresh SQLite database in a temporary folder holding the seeds, and eight lookups
+of the seeds. Rate limits are off; wrk (Debian's package, installed with apt-get when missing)
+runs for a fixed time after a warm-up, twice, and reports requests/s and percentiles for each:
+
+- "mix": a realistic mix: REPEAT_SHARE of the requests repeat one of a few hundred popular texts
+  (answered from each worker's lookup cache once computed there), the rest are texts not sent
+  before (computed);
+- "unique": every text differs, so every lookup is computed: no answer comes from the cache.
 """
 
 from __future__ import annotations
@@ -24,11 +29,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from benchmarks import corpus
+
 ROOT = Path(__file__).resolve().parent.parent
-LOOKUPS = [
+SEED_LOOKUPS = [
     "Is there nothing that can shame you?",
     "Are you truly incapable of shame?",
     "is there LITERALLY nothing that could shame you",
@@ -38,20 +46,51 @@ LOOKUPS = [
     "Turkey has made it clear that they want to ensure this humanitarian corridor",
     "a sentence about something else entirely, with no match at all",
 ]
-# wrk's Lua: rotate through the lookups; with `unique`, append a number so that no two requests
-# send the same text (every answer computed, none reused).
+# The realistic mix: this share of the requests repeats one of HOT_TEXTS popular texts (the same
+# viral sentence pasted again), the rest are texts not sent before.
+REPEAT_SHARE = 0.8
+HOT_TEXTS = 200
+# Distinct corpus texts handed to wrk per measured run for the computed lookups; beyond them a
+# number is appended, so that a text is still never sent twice.
+FRESH_TEXTS = 10_000
+WARMUP_SECONDS = 5
+# wrk's Lua. Each thread learns its number in setup() so that threads never send the same fresh
+# text; `share` of the requests pick a hot text at random.
 _LUA = """
-local texts = {%s}
-local unique = %s
+local hot = {%s}
+local fresh = {%s}
+local share = %s
+local threads = %d
+local started = 0
+function setup(thread)
+  thread:set("id", started)
+  started = started + 1
+end
 local counter = 0
+function init(args)
+  math.randomseed(1000 + id)
+end
 request = function()
-  counter = counter + 1
-  local text = texts[(counter %% #texts) + 1]
-  if unique then text = text .. " n" .. counter .. "x" .. math.random(1000000) end
-  local body = '{"text": "' .. text .. '"}'
+  local text
+  if math.random() < share then
+    text = hot[math.random(#hot)]
+  else
+    counter = counter + 1
+    local i = counter * threads + id
+    text = fresh[(i %% #fresh) + 1]
+    if i >= #fresh then text = text .. " v" .. i end
+  end
+  local body = '{"text":"' .. text .. '"}'
   return wrk.format("POST", "/v1/lookup", {["Content-Type"] = "application/json"}, body)
 end
 """
+
+
+def lua_strings(texts: list[str]) -> str:
+    """Texts as Lua long-bracket literals of their JSON-escaped form (ASCII, so any text fits)."""
+    escaped = [json.dumps(text, ensure_ascii=True)[1:-1] for text in texts]
+    assert not any("]==]" in text for text in escaped)
+    return ", ".join(f"[==[{text}]==]" for text in escaped)
 
 
 def ensure_wrk() -> str:
@@ -77,12 +116,16 @@ def free_port() -> int:
 
 
 def start_server(
-    folder: Path, port: int, workers: int, *, access_log: bool
+    folder: Path, port: int, workers: int, *, database_url: str | None, access_log: bool
 ) -> subprocess.Popen[bytes]:
-    """`quotetrail serve` on a fresh SQLite database, once /healthz answers."""
+    """`quotetrail serve` on `database_url` (else a fresh SQLite database), once /healthz answers.
+
+    `serve` migrates the database first: a database built by benchmarks.build is at head
+    already, so nothing is written to it.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("QUOTETRAIL_")}
     env.update(
-        QUOTETRAIL_DATABASE_URL=f"sqlite:///{folder / 'bench.db'}",
+        QUOTETRAIL_DATABASE_URL=database_url or f"sqlite:///{folder / 'bench.db'}",
         QUOTETRAIL_RATE_LIMIT_PER_MINUTE="0",
         QUOTETRAIL_WRITE_RATE_LIMIT_PER_MINUTE="0",
     )
@@ -152,44 +195,92 @@ def parse_wrk(output: str) -> dict[str, float]:
     return result
 
 
-def run(
-    seconds: int, connections: int, threads: int, workers: int, *, unique: bool, access_log: bool
-) -> dict[str, object]:
-    """Start the server, warm it up, run wrk; the measured figures."""
-    wrk = ensure_wrk()
-    with tempfile.TemporaryDirectory(prefix="quotetrail-bench-") as name:
-        folder = Path(name)
-        port = free_port()
-        texts = ", ".join(json.dumps(json.dumps(text)[1:-1]) for text in LOOKUPS)
-        script = folder / "lookup.lua"
-        script.write_text(_LUA % (texts, "true" if unique else "false"))
-        server = start_server(folder, port, workers, access_log=access_log)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for text in LOOKUPS:  # every lookup answers, and correctly, before measuring
-                response = httpx.post(f"{url}/v1/lookup", json={"text": text}, timeout=10)
-                response.raise_for_status()
-            base = [wrk, "-t", str(threads), "-c", str(connections), "-s", str(script)]
-            subprocess.run([*base, "-d", "3s", url], check=True, capture_output=True)
-            load_before = load_average()
-            cpu_before = group_cpu_seconds(server.pid)
-            done = subprocess.run(
-                [*base, "-d", f"{seconds}s", "--latency", "--timeout", "5s", url],
-                check=True,
-                capture_output=True,
-                text=True,
-            )
-            server_cpu = group_cpu_seconds(server.pid) - cpu_before
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+def fresh_texts(n_quotes: int | None, seed: str, count: int) -> list[str]:
+    """Texts for computed lookups: corpus queries on a built database, else the seeds' lookups
+    made different by a number. Each wrk run gets its own seed, so none was sent before."""
+    if n_quotes is None:
+        return [f"{text} {seed} {i}" for i in range(count // 8) for text in SEED_LOOKUPS]
+    return [q.text for q in corpus.queries(count, stored_quotes=n_quotes, seed=seed)]
+
+
+def write_script(folder: Path, name: str, hot: list[str], fresh: list[str], *, share: float,
+                 threads: int) -> Path:  # fmt: skip
+    """wrk's Lua for one run."""
+    script = folder / f"{name}.lua"
+    script.write_text(_LUA % (lua_strings(hot), lua_strings(fresh), share, threads))
+    return script
+
+
+def wrk_run(
+    wrk: str, url: str, script: Path, *, seconds: int, connections: int, threads: int, pgid: int
+) -> dict[str, Any]:
+    """One wrk run: its figures, and the server's CPU time per request."""
+    load_before = load_average()
+    cpu_before = group_cpu_seconds(pgid)
+    command = [wrk, "-t", str(threads), "-c", str(connections), "-s", str(script)]
+    command += ["-d", f"{seconds}s", "--latency", "--timeout", "5s", url]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    server_cpu = group_cpu_seconds(pgid) - cpu_before
     figures = parse_wrk(done.stdout)
     return {
         **figures,
-        # Server CPU per lookup: what the throughput on idle cores would be bound by.
+        # Server CPU per lookup (uvicorn workers only; PostgreSQL's own is not counted): what
+        # the throughput on idle cores would be bound by.
         "server_cpu_ms_per_lookup": round(1000 * server_cpu / max(figures["requests"], 1), 3),
         "load_average_before": load_before,
-        "texts": "unique (no answer reused)" if unique else f"{len(LOOKUPS)} repeated",
+    }
+
+
+def measure(
+    *,
+    database_url: str | None = None,
+    n_quotes: int | None = None,
+    seconds: int = 20,
+    connections: int = 16,
+    threads: int = 2,
+    workers: int = 2,
+    access_log: bool = False,
+) -> dict[str, Any]:
+    """Start the server, then the mix and the all-unique runs, each after a warm-up run."""
+    wrk = ensure_wrk()
+    if n_quotes is None:
+        hot = SEED_LOOKUPS
+    else:
+        hot = [q.text for q in corpus.queries(HOT_TEXTS, stored_quotes=n_quotes, seed="http-hot")]
+    phases: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="quotetrail-bench-") as name:
+        folder = Path(name)
+        port = free_port()
+        server = start_server(
+            folder, port, workers, database_url=database_url, access_log=access_log
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            for text in hot[:20]:  # lookups answer before anything is measured
+                response = httpx.post(f"{url}/v1/lookup", json={"text": text}, timeout=10)
+                response.raise_for_status()
+            options = {"connections": connections, "threads": threads, "pgid": server.pid}
+            for phase, share in (("mix", REPEAT_SHARE), ("unique", 0.0)):
+                # The warm-up fills the caches with the popular texts, as in steady service;
+                # its fresh texts differ from the measured run's.
+                warmup = fresh_texts(n_quotes, f"http-{phase}-warmup", WARMUP_SECONDS * 600)
+                script = write_script(folder, "warmup", hot, warmup, share=share, threads=threads)
+                wrk_run(wrk, url, script, seconds=WARMUP_SECONDS, **options)
+                fresh = fresh_texts(n_quotes, f"http-{phase}", FRESH_TEXTS)
+                script = write_script(folder, phase, hot, fresh, share=share, threads=threads)
+                phases[phase] = wrk_run(wrk, url, script, seconds=seconds, **options)
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    phases["mix"]["texts"] = (
+        f"{REPEAT_SHARE:.0%} repeats of {len(hot)} popular texts (answered from a worker's "
+        "cache once computed there), the rest never sent before (computed)"
+    )
+    phases["unique"]["texts"] = "every text different: every lookup computed, none cached"
+    return {
+        **phases,
+        "database": (database_url or "sqlite").split(":", 1)[0].split("+", 1)[0],
+        "n_quotes": n_quotes,
         "access_log": access_log,
         "seconds": seconds,
         "connections": connections,
@@ -202,24 +293,24 @@ def run(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="serve this existing database (built by build)")
+    parser.add_argument("--quotes", type=int, help="how many quotes it holds (with the URL)")
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument(
-        "--unique", action="store_true", help="a different text every request (no cached answer)"
-    )
-    parser.add_argument(
-        "--no-access-log", action="store_true", help="serve without uvicorn's request log"
-    )
+    parser.add_argument("--access-log", action="store_true", help="log every request (uvicorn)")
     args = parser.parse_args()
-    figures = run(
-        args.seconds,
-        args.connections,
-        args.threads,
-        args.workers,
-        unique=args.unique,
-        access_log=not args.no_access_log,
+    if (args.database_url is None) != (args.quotes is None):
+        parser.error("--database-url and --quotes go together")
+    figures = measure(
+        database_url=args.database_url,
+        n_quotes=args.quotes,
+        seconds=args.seconds,
+        connections=args.connections,
+        threads=args.threads,
+        workers=args.workers,
+        access_log=args.access_log,
     )
     print(json.dumps(figures))
 

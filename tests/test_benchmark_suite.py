@@ -80,3 +80,32 @@ def test_quick_building_blocks_on_a_tiny_corpus(tmp_path: Path) -> None:
 
     line = json.dumps(quick_summary(TINY, lookups, brute, ingested))
     assert tuple(json.loads(line)) == QUICK_KEYS
+
+
+def test_http_texts_are_fresh_per_run_and_fit_wrk_scripts() -> None:
+    from benchmarks import http_lookup
+
+    first = http_lookup.fresh_texts(TINY, "run-a", 50)
+    second = http_lookup.fresh_texts(TINY, "run-b", 50)
+    assert len(set(first)) > 40 and not set(first) & set(second)  # no answer cached in advance
+    seeds = http_lookup.fresh_texts(None, "run-a", 16)
+    assert len(set(seeds)) == 16 and not set(seeds) & set(http_lookup.SEED_LOOKUPS)
+    # Quotes, backslashes and non-ASCII survive as JSON escapes inside Lua long strings.
+    text = 'He said "no" \\ to café ]] and more'
+    literal = http_lookup.lua_strings([text])
+    assert literal.startswith("[==[") and literal.endswith("]==]")
+    assert json.loads('"' + literal[4:-4] + '"') == text
+
+
+def test_the_suite_reports_http_figures_as_a_table() -> None:
+    from benchmarks.__main__ import render_http
+
+    phase: dict[str, object] = {"texts": "t", "non_2xx": 0.0, "load_average_before": 0.5}
+    for figure in ("lookups_per_s", "p50_ms", "p90_ms", "p99_ms", "server_cpu_ms_per_lookup"):
+        phase[figure] = 1.0
+    http: dict[str, object] = {"mix": phase, "unique": phase, "n_quotes": 1000, "cores": 2}
+    http |= {"server_workers": 2, "access_log": False, "wrk_threads": 2, "connections": 16}
+    http["seconds"] = 20
+    lines = render_http(http)
+    assert sum(line.startswith("| t |") for line in lines) == 2
+    assert render_http(None) == []

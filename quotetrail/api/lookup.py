@@ -18,8 +18,9 @@ from quotetrail.service.lookup_records import lookup_records
 router = APIRouter(prefix="/v1", tags=["lookup"])
 
 # Lookups run in at most this many threads per worker process. Matching is CPU work under the
-# GIL: more threads only take turns (under wrk, 8 lookups at once per process cost 40% more CPU
-# each than 2), while two let one thread compute while the other waits for the database.
+# GIL: more threads only take turns (under wrk with 16 connections on 2 workers, about 8
+# lookups at once per process cost 25% more CPU each than 2), while two let one thread compute
+# while the other waits for the database.
 LOOKUP_THREADS = 2
 _limiter: anyio.CapacityLimiter | None = None
 

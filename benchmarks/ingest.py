@@ -3,8 +3,9 @@
 Run: `python -m benchmarks.ingest --database-url URL --quotes N [--articles 300]`. The incoming
 articles (benchmarks.corpus.new_articles) print variants of stored quotes (cuts, fragments,
 rewordings, re-credits) and new quotes, some on the topic of stored ones; each is ingested as
-`quotetrail ingest` does it: its own transaction, extraction, matching through the index,
-speakers, verdicts. Prints one JSON line; the database keeps what was ingested.
+`quotetrail ingest` does it (service.ingest.ingest_stream: extraction in worker processes when
+there are cores to spare, matching through the index, speakers, verdicts, a transaction per
+batch of articles). Prints one JSON line; the database keeps what was ingested.
 """
 
 from __future__ import annotations
@@ -14,40 +15,60 @@ import json
 import time
 from typing import Any
 
+from sqlmodel import Session
+
 from benchmarks import corpus
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
-from quotetrail.pipeline.extract import extract_quotations
-from quotetrail.pipeline.text import document_from_text
-from quotetrail.service.ingest import ingest_article
+from quotetrail.db.quotes import list_appearances
+from quotetrail.service.ingest import ingest_stream, prepare_article, stream_processes
+from quotetrail.sources import ArticleInput
 
 
 def measure(
-    database_url: str, n_quotes: int, n_articles: int, *, seed: str = "incoming"
+    database_url: str,
+    n_quotes: int,
+    n_articles: int,
+    *,
+    seed: str = "incoming",
+    processes: int | None = None,
 ) -> dict[str, Any]:
-    """Ingest `n_articles` new articles one transaction each; throughput and cost per quote."""
+    """Ingest `n_articles` new articles as `quotetrail ingest` does; throughput, cost per quote.
+
+    `processes`: worker processes preparing articles (default: as `quotetrail ingest` picks).
+    """
     incoming = corpus.new_articles(n_articles, stored_quotes=n_quotes, seed=seed)
     engine = create_db_engine(database_url)
     factory = create_session_factory(engine, write=True)
+    items = [
+        ArticleInput(
+            label=str(article.index),
+            text=article.text,
+            origin=f"bench://incoming/{seed}/{article.index}",
+            title=article.title,
+            outlet=article.outlet,
+            published=article.published,
+            kind=article.kind,
+        )
+        for article in incoming
+    ]
+    processes = stream_processes(len(items)) if processes is None else processes
     quotations = new_quotes = 0
+    article_ids: list[int] = []
     # Name data and caches load on first use; that is start-up, not ingestion.
-    extract_quotations(document_from_text(incoming[0].text))
+    prepare_article(incoming[0].text)
     try:
         started, cpu = time.perf_counter(), time.process_time()
-        for article in incoming:
-            with session_scope(factory) as session:
-                result = ingest_article(
-                    session=session,
-                    text=article.text,
-                    origin=f"bench://incoming/{seed}/{article.index}",
-                    title=article.title,
-                    outlet=article.outlet,
-                    published=article.published,
-                    kind=article.kind,
-                )
+        for item, result in ingest_stream(factory, items, processes=processes):
+            if isinstance(result, Exception):
+                raise RuntimeError(f"article {item.label}: {result}") from result
             quotations += result.quotations
             new_quotes += result.new_quotes
+            assert result.article.id is not None
+            article_ids.append(result.article.id)
         elapsed = time.perf_counter() - started
-        cpu_seconds = time.process_time() - cpu
+        cpu_seconds = time.process_time() - cpu  # the writer's process only
+        with session_scope(create_session_factory(engine)) as session:
+            accuracy = matching_accuracy(session, incoming, n_quotes, article_ids)
     finally:
         engine.dispose()
     return {
@@ -57,11 +78,45 @@ def measure(
         "mean_article_bytes": round(sum(len(a.text.encode()) for a in incoming) / n_articles),
         "quotations": quotations,
         "new_quotes": new_quotes,
+        "processes": processes,
         "seconds": round(elapsed, 2),
         "articles_per_s": round(n_articles / elapsed, 1),
         "quotes_per_s": round(quotations / elapsed, 1),
         "ms_per_quote": round(1000 * elapsed / max(quotations, 1), 3),
         "cpu_ms_per_quote": round(1000 * cpu_seconds / max(quotations, 1), 3),
+        **accuracy,
+    }
+
+
+def matching_accuracy(
+    session: Session, incoming: list[corpus.Article], n_quotes: int, article_ids: list[int]
+) -> dict[str, float]:
+    """How often ingestion attached a printed quotation to the right canonical quote.
+
+    The generator knows the truth: a variant of stored quote i belongs to quote id i + 1 (the
+    bulk load's ids), and a quote never stored before must become a new canonical quote (an id
+    above the loaded ones), not join a stored one on the same topic.
+    """
+    right = wrong = unseen = 0
+    for article, article_id in zip(incoming, article_ids, strict=True):
+        found = [
+            (a.start, a.end, a.quote_id)
+            for a in list_appearances(session=session, article_id=article_id)
+        ]
+        for quoted in article.quoted:
+            ids = [q for start, end, q in found if start < quoted.end and quoted.start < end]
+            if not ids:
+                unseen += 1
+                continue
+            stored = quoted.quote < n_quotes
+            if all((q == quoted.quote + 1) if stored else (q > n_quotes) for q in ids):
+                right += 1
+            else:
+                wrong += 1
+    return {
+        "printed_quotations": right + wrong + unseen,
+        "matched_right": round(right / max(right + wrong, 1), 4),
+        "not_extracted": unseen,
     }
 
 
@@ -71,8 +126,13 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--quotes", type=int, required=True)
     parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument(
+        "--processes", type=int, default=None, help="worker processes (default: as the CLI)"
+    )
     args = parser.parse_args()
-    print(json.dumps(measure(args.database_url, args.quotes, args.articles)))
+    print(
+        json.dumps(measure(args.database_url, args.quotes, args.articles, processes=args.processes))
+    )
 
 
 if __name__ == "__main__":

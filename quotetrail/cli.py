@@ -19,8 +19,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlalchemy.orm import sessionmaker
-from sqlmodel import Session
 
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
 from quotetrail.db.migrate import upgrade_to_head
@@ -35,7 +33,12 @@ from quotetrail.evaluation import (
 from quotetrail.pipeline.extract import extract_quotations
 from quotetrail.pipeline.text import document_from_text, text_from_html
 from quotetrail.pipeline.types import Quotation
-from quotetrail.service.ingest import ingest_article
+from quotetrail.service.ingest import (
+    PROCESS_MIN_ARTICLES,
+    ingest_article,
+    ingest_stream,
+    stream_processes,
+)
 from quotetrail.service.lookup import MAX_LIMIT, lookup
 from quotetrail.service.records import (
     CSV_COLUMNS,
@@ -235,18 +238,29 @@ def ingest(
         )
         with progress:
             task = progress.add_task("ingesting", total=len(files))
-            for path in files:
-                for item in read_file(path, defaults):
-                    if isinstance(item, SourceError):
-                        totals["failed"] += 1
-                        _report(progress, f"quotetrail: {item}")
-                        continue
-                    try:
-                        _ingest_one(factory, item, totals)
-                    except Exception as error:  # reported on one line; the others go on
-                        totals["failed"] += 1
-                        _report(progress, f"quotetrail: {item.label}: {_one_line(error)}")
-                progress.advance(task)
+
+            def inputs() -> Iterator[ArticleInput]:
+                for path in files:
+                    for item in read_file(path, defaults):
+                        if isinstance(item, SourceError):
+                            totals["failed"] += 1
+                            _report(progress, f"quotetrail: {item}")
+                        else:
+                            yield item
+                    progress.advance(task)
+
+            # A JSON Lines file may hold thousands of articles: count it as a long stream.
+            size = sum(PROCESS_MIN_ARTICLES if f.suffix.lower() == ".jsonl" else 1 for f in files)
+            stream = ingest_stream(factory, inputs(), processes=stream_processes(size))
+            for item, result in stream:
+                if isinstance(result, Exception):  # reported on one line; the others go on
+                    totals["failed"] += 1
+                    _report(progress, f"quotetrail: {item.label}: {_one_line(result)}")
+                    continue
+                totals["new" if result.created else "existing"] += 1
+                totals["quotes"] += result.new_quotes
+                totals["appearances"] += result.appearances
+                totals["merged"] += result.merged_quotes
     articles = totals["new"] + totals["existing"]
     summary = (
         f"{articles} article{'s' if articles != 1 else ''} "
@@ -264,23 +278,6 @@ def ingest(
 def _report(progress: Progress, line: str) -> None:
     # Above the progress bar when there is one; never wrapped, so one failure is one line.
     progress.console.print(line, markup=False, highlight=False, soft_wrap=True)
-
-
-def _ingest_one(factory: sessionmaker[Session], item: ArticleInput, totals: dict[str, int]) -> None:
-    with session_scope(factory) as session:  # one transaction per article
-        result = ingest_article(
-            session=session,
-            text=item.text,
-            origin=item.origin,
-            title=item.title,
-            outlet=item.outlet,
-            published=item.published,
-            kind=item.kind,
-        )
-    totals["new" if result.created else "existing"] += 1
-    totals["quotes"] += result.new_quotes
-    totals["appearances"] += result.appearances
-    totals["merged"] += result.merged_quotes
 
 
 @app.command()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from quotetrail.db.driver import Driver
 from quotetrail.db.errors import DuplicateArticleError
 from quotetrail.db.models import ARTICLE_KINDS, Article, ArticleKind
 
@@ -68,7 +70,20 @@ def create_article(
     return article
 
 
-def get_or_create_article(
+def stored_article_ids(*, session: Session, content_hashes: Collection[str]) -> dict[str, int]:
+    """The id of each of these texts' articles that is stored, by content hash."""
+    if not content_hashes:
+        return {}
+    driver = Driver(session)
+    wanted = sorted(set(content_hashes))
+    rows = driver.rows(
+        f"SELECT content_hash, id FROM article WHERE content_hash IN ({driver.marks(len(wanted))})",
+        wanted,
+    )
+    return {digest: article_id for digest, article_id in rows}
+
+
+def insert_article(
     *,
     session: Session,
     text: str,
@@ -77,23 +92,40 @@ def get_or_create_article(
     outlet: str | None = None,
     published_at: date | None = None,
     kind: ArticleKind = "news",
-) -> tuple[Article, bool]:
-    """The stored article with this text, or a new one; True when it was created."""
-    try:
-        article = create_article(
-            session=session,
-            text=text,
-            origin=origin,
-            title=title,
-            outlet=outlet,
-            published_at=published_at,
-            kind=kind,
-        )
-    except DuplicateArticleError as duplicate:
-        existing = get_article(session=session, article_id=duplicate.article_id)
-        assert existing is not None
-        return existing, False
-    return article, True
+) -> Article | None:
+    """Store a new article in one statement; None if the same text is already stored.
+
+    The Article returned is not attached to the session: its fields as stored, for the caller.
+    """
+    if kind not in ARTICLE_KINDS:
+        raise ValueError(f"article kind must be one of {ARTICLE_KINDS}, not {kind!r}")
+    article = Article(
+        text=text,
+        origin=origin,
+        title=title,
+        outlet=outlet,
+        published_at=published_at,
+        kind=kind,
+        content_hash=content_hash(text),
+    )
+    # ON CONFLICT: a text stored meanwhile by another writer is no error, only no new row.
+    driver = Driver(session)
+    article.id = driver.value(
+        "INSERT INTO article (origin, title, outlet, published_at, kind, text, content_hash, "
+        "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (content_hash) DO NOTHING RETURNING id",
+        (
+            article.origin,
+            article.title,
+            article.outlet,
+            driver.date(article.published_at),
+            article.kind,
+            article.text,
+            article.content_hash,
+            driver.date(article.ingested_at),
+        ),
+    )
+    return article if article.id is not None else None
 
 
 def list_articles(

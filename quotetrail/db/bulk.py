@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
+from sqlmodel import SQLModel
 
-from quotetrail.db.models import SQLModel
+from quotetrail.db.driver import sqlite_value
 
 # Tables in the order their foreign keys allow.
 LOAD_ORDER = ("speaker", "speaker_alias", "article", "quote", "appearance", "quote_key")
@@ -40,16 +40,7 @@ def bulk_insert(
         return
     marks = ", ".join("?" for _ in columns)
     sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
-    raw.executemany(sql, [tuple(map(_sqlite_value, row)) for row in rows])  # type: ignore[union-attr]
-
-
-def _sqlite_value(value: Any) -> Any:
-    # The text forms SQLAlchemy's SQLite dialect stores and parses back.
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
+    raw.executemany(sql, [tuple(map(sqlite_value, row)) for row in rows])  # type: ignore[union-attr]
 
 
 @contextmanager

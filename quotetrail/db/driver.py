@@ -14,12 +14,14 @@ SQL is written with `?` placeholders and no `%` or `?` anywhere else; on Postgre
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 
@@ -27,17 +29,19 @@ class Driver:
     """The session's DBAPI connection, with the conversions SQLAlchemy would have made."""
 
     def __init__(self, session: Session) -> None:
-        connection = session.connection()  # begins the session's transaction if needed
-        self.postgres = connection.dialect.name == "postgresql"
-        self._raw: Any = connection.connection.driver_connection
+        session.flush()  # what the ORM holds back must be in the database these statements see
+        self._connection = session.connection()  # begins the session's transaction if needed
+        self.postgres = self._connection.dialect.name == "postgresql"
+        self._raw: Any = self._connection.connection.driver_connection
 
     def rows(self, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Every row the statement returns."""
-        cursor = self._raw.execute(self._sql(sql), self._values(parameters))
-        try:
-            return list(cursor.fetchall())
-        finally:
-            cursor.close()
+        with self._errors(sql, parameters):
+            cursor = self._raw.execute(self._sql(sql), tuple(parameters))
+            try:
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
 
     def value(self, sql: str, parameters: Sequence[Any] = ()) -> Any:
         """The first column of the first row, or None when there is no row."""
@@ -46,18 +50,40 @@ class Driver:
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> None:
         """Run a statement that returns nothing."""
-        self._raw.execute(self._sql(sql), self._values(parameters)).close()
+        with self._errors(sql, parameters):
+            self._raw.execute(self._sql(sql), tuple(parameters)).close()
 
     def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Run a statement once per row of parameters."""
-        batch = [self._values(row) for row in rows]
+        batch = [tuple(row) for row in rows]
         if not batch:
             return
-        cursor = self._raw.cursor()
+        with self._errors(sql, batch):
+            cursor = self._raw.cursor()
+            try:
+                cursor.executemany(self._sql(sql), batch)
+            finally:
+                cursor.close()
+
+    @contextmanager
+    def _errors(self, sql: str, parameters: Any) -> Iterator[None]:
+        """The driver's errors as SQLAlchemy raises them (OperationalError, IntegrityError...).
+
+        Callers (the API's 503 for a database that went away, a lock timeout) handle
+        SQLAlchemy's exceptions whichever way a statement ran; a lost connection is marked
+        invalid, as SQLAlchemy would, so that the pool does not hand it out again.
+        """
+        dialect = self._connection.dialect
+        base = dialect.loaded_dbapi.Error
         try:
-            cursor.executemany(self._sql(sql), batch)
-        finally:
-            cursor.close()
+            yield
+        except base as error:
+            lost = dialect.is_disconnect(error, self._raw, None)
+            if lost:
+                self._connection.invalidate(error)
+            raise DBAPIError.instance(
+                sql, parameters, error, base, connection_invalidated=lost, dialect=dialect
+            ) from error
 
     def marks(self, count: int) -> str:
         """`?, ?, ...`: the placeholders of an IN list of `count` values."""
@@ -71,21 +97,24 @@ class Driver:
             return Json(value)
         return json.dumps(value)
 
-    def read_json(self, stored: Any) -> Any:
-        """A JSON column's value as read back (SQLite returns its text)."""
-        return json.loads(stored) if isinstance(stored, str) else stored
+    def date(self, value: dt.date | None) -> Any:
+        """A value for a date or timestamp column, as SQLAlchemy stores it.
 
-    def read_date(self, stored: Any) -> date | None:
+        Parameters are passed to the driver as they are (converting every value of every row
+        cost more than the statements); dates are the one type SQLite needs converted.
+        """
+        return value if self.postgres else sqlite_value(value)
+
+    def read_json(self, stored: Any) -> Any:
+        """A JSON column's value as read back (SQLite returns its text, psycopg the value)."""
+        return stored if self.postgres or stored is None else json.loads(stored)
+
+    def read_date(self, stored: Any) -> dt.date | None:
         """A date column's value as read back (SQLite returns its ISO text)."""
-        return date.fromisoformat(stored) if isinstance(stored, str) else stored
+        return dt.date.fromisoformat(stored) if isinstance(stored, str) else stored
 
     def _sql(self, sql: str) -> str:
         return _psycopg_sql(sql) if self.postgres else sql
-
-    def _values(self, parameters: Sequence[Any]) -> tuple[Any, ...]:
-        if self.postgres:
-            return tuple(parameters)
-        return tuple(sqlite_value(value) for value in parameters)
 
 
 @lru_cache(maxsize=512)
@@ -96,8 +125,8 @@ def _psycopg_sql(sql: str) -> str:
 def sqlite_value(value: Any) -> Any:
     """A value as SQLite stores it: dates and times in the text forms SQLAlchemy's SQLite
     dialect writes and parses back."""
-    if isinstance(value, datetime):
+    if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
-    if isinstance(value, date):
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value

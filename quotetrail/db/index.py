@@ -11,15 +11,13 @@ thousand rows and tell almost nothing, while the rare word pairs of a quotation 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
-from typing import Any
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, func, insert, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session, col, select
+from sqlalchemy import func, text
+from sqlmodel import Session, select
 
-from quotetrail.db.models import KeyFrequency, QuoteKey
+from quotetrail.db.driver import Driver
+from quotetrail.db.models import QuoteKey
 
 # Any constant works; it only has to be the same for every Quotetrail process.
 _PG_MATCHING_LOCK = 0x51_54_4D_54  # "QTMT"
@@ -69,10 +67,14 @@ def select_keys(
 
 
 class SqlQuoteIndex:
-    """QuoteIndex stored in the database; writes join the session's transaction."""
+    """QuoteIndex stored in the database; writes join the session's transaction.
+
+    Its statements run on the driver (db/driver.py): they run for every lookup and every
+    quotation ingested, and through SQLAlchemy they cost more than the database's work.
+    """
 
     def __init__(self, session: Session) -> None:
-        self.session = session
+        self.driver = Driver(session)
 
     def frequencies(self, keys: Collection[str]) -> tuple[dict[str, int], int]:
         """How many quotes hold each of these keys (unknown keys left out), and the total.
@@ -83,14 +85,12 @@ class SqlQuoteIndex:
         wanted = sorted(set(keys))
         if not wanted:
             return {}, 0
-        # Hand-written SQL on the driver: this runs for every lookup and every quotation
-        # ingested, and building the statement with SQLAlchemy costs more than running it.
         padded = _padded(wanted)
-        marks = ", ".join([self._mark()] * len(padded))
-        rows = self._driver_rows(
+        marks = self.driver.marks(len(padded))
+        rows = self.driver.rows(
             f"SELECT key, quotes FROM key_frequency WHERE key IN ({marks}) "
             "UNION ALL SELECT NULL, max(id) FROM quote",
-            tuple(padded),
+            padded,
         )
         frequencies = {key: quotes for key, quotes in rows if key is not None}
         total = next((quotes for key, quotes in rows if key is None), None) or 0
@@ -117,26 +117,18 @@ class SqlQuoteIndex:
         chosen = select_keys(frequencies, total=total)
         if not chosen:
             return []
-        mark = self._mark()
         keys = _padded(list(chosen))
-        whens = " ".join([f"WHEN {mark} THEN {mark}"] * len(keys))
-        marks = ", ".join([mark] * len(keys))
+        whens = " ".join(["WHEN ? THEN ?"] * len(keys))
         sql = (
             "SELECT k.quote_id, k.score, q.text FROM ("
             f"SELECT quote_id, sum(CASE key {whens} ELSE 0 END) AS score FROM quote_key "
-            f"WHERE key IN ({marks}) GROUP BY quote_id ORDER BY score DESC, quote_id "
-            f"LIMIT {mark}"
+            f"WHERE key IN ({self.driver.marks(len(keys))}) GROUP BY quote_id "
+            "ORDER BY score DESC, quote_id LIMIT ?"
             ") AS k JOIN quote AS q ON q.id = k.quote_id ORDER BY k.score DESC, k.quote_id"
         )
         weighted = [value for key in keys for value in (key, chosen[key])]
-        rows = self._driver_rows(sql, (*weighted, *keys, int(limit)))
+        rows = self.driver.rows(sql, (*weighted, *keys, int(limit)))
         return [(quote_id, int(score), text) for quote_id, score, text in rows]
-
-    def _mark(self) -> str:
-        return "?" if self.session.get_bind().dialect.paramstyle == "qmark" else "%s"
-
-    def _driver_rows(self, sql: str, parameters: tuple[Any, ...]) -> list[Any]:
-        return list(self.session.connection().exec_driver_sql(sql, parameters).all())
 
     def add(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a canonical quote under `keys` (keys it already has are skipped)."""
@@ -145,50 +137,44 @@ class SqlQuoteIndex:
             return
         # One statement: keys the quote already has are skipped by the primary key, and only
         # the postings actually added come back to be counted.
-        statement = _dialect_insert(self.session, QuoteKey).on_conflict_do_nothing(
-            index_elements=["key", "quote_id"]
+        values = ", ".join(["(?, ?)"] * len(wanted))
+        added = self.driver.rows(
+            f"INSERT INTO quote_key (key, quote_id) VALUES {values} "
+            "ON CONFLICT (key, quote_id) DO NOTHING RETURNING key",
+            [value for key in wanted for value in (key, quote_id)],
         )
-        rows = [{"key": key, "quote_id": quote_id} for key in wanted]
-        added = self.session.execute(statement.returning(col(QuoteKey.key)), rows).scalars()
-        count_keys(session=self.session, keys=sorted(added), change=1)
+        self._count(sorted(row[0] for row in added), change=1)
 
     def add_new(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a quote under keys it does not have yet (a new quote: no query needed)."""
-        if not keys:
-            return
         ordered = sorted(set(keys))
-        rows = [{"key": key, "quote_id": quote_id} for key in ordered]
-        self.session.execute(insert(QuoteKey), rows)
-        count_keys(session=self.session, keys=ordered, change=1)
+        self.driver.execute_many(
+            "INSERT INTO quote_key (key, quote_id) VALUES (?, ?)",
+            [(key, quote_id) for key in ordered],
+        )
+        self._count(ordered, change=1)
 
     def remove(self, quote_id: int) -> None:
         """Drop every posting of a canonical quote."""
-        held = select(QuoteKey.key).where(QuoteKey.quote_id == quote_id)
-        self.session.execute(
-            update(KeyFrequency)
-            .where(col(KeyFrequency.key).in_(held))
-            .values(quotes=KeyFrequency.quotes - 1)
+        self.driver.execute(
+            "UPDATE key_frequency SET quotes = quotes - 1 "
+            "WHERE key IN (SELECT key FROM quote_key WHERE quote_id = ?)",
+            (quote_id,),
         )
-        self.session.execute(delete(QuoteKey).where(col(QuoteKey.quote_id) == quote_id))
+        self.driver.execute("DELETE FROM quote_key WHERE quote_id = ?", (quote_id,))
 
     def keys_of(self, quote_id: int) -> set[str]:
         """The keys a canonical quote is indexed under."""
-        return set(self.session.exec(select(QuoteKey.key).where(QuoteKey.quote_id == quote_id)))
+        rows = self.driver.rows("SELECT key FROM quote_key WHERE quote_id = ?", (quote_id,))
+        return {row[0] for row in rows}
 
-
-def count_keys(*, session: Session, keys: Iterable[str], change: int) -> None:
-    """Add `change` to the document frequency of each key (created at `change` if new)."""
-    rows = [{"key": key, "quotes": change} for key in keys]
-    if not rows:
-        return
-    upsert = _dialect_insert(session, KeyFrequency)
-    session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[col(KeyFrequency.key)],
-            set_={"quotes": KeyFrequency.quotes + upsert.excluded.quotes},
-        ),
-        rows,
-    )
+    def _count(self, keys: Sequence[str], *, change: int) -> None:
+        """Add `change` to the document frequency of each key (created at `change` if new)."""
+        self.driver.execute_many(
+            "INSERT INTO key_frequency (key, quotes) VALUES (?, ?) ON CONFLICT (key) "
+            "DO UPDATE SET quotes = key_frequency.quotes + excluded.quotes",
+            [(key, change) for key in keys],
+        )
 
 
 def _padded(keys: list[str]) -> list[str]:
@@ -201,13 +187,6 @@ def _padded(keys: list[str]) -> list[str]:
     """
     size = next((b for b in (4, 8, 16, 32, 64, 128) if b >= len(keys)), len(keys))
     return keys + keys[-1:] * (size - len(keys))
-
-
-def _dialect_insert(session: Session, table: type[Any]) -> Any:
-    """INSERT with ON CONFLICT clauses: the same SQL on SQLite and PostgreSQL."""
-    if session.get_bind().dialect.name == "postgresql":
-        return pg_insert(table)
-    return sqlite_insert(table)
 
 
 def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:

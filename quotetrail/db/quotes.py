@@ -4,22 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, exists, func, insert, literal, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
+from quotetrail.db.driver import Driver
 from quotetrail.db.errors import UNSET, NotFoundError, Unset
 from quotetrail.db.models import (
     APPEARANCE_KINDS,
     Appearance,
     AppearanceKind,
     Article,
-    KeyFrequency,
     Quote,
-    QuoteKey,
 )
+
+
+class QuoteRow(NamedTuple):
+    """A canonical quote's stored fields, read as a plain row (ingestion keeps no ORM objects)."""
+
+    id: int
+    text: str
+    speaker_id: int | None
+    attribution_status: str
+    status_evidence: Any
+    first_seen: date | None
+    appearance_count: int
+
 
 # --- quotes -------------------------------------------------------------------------------------
 
@@ -32,18 +43,15 @@ def create_quote(
     speaker_id: int | None = None,
     attribution_status: str = "consistent",
     status_evidence: Any = None,
-) -> Quote:
-    """Store a new canonical quote (no appearances yet; add_appearance keeps the counts)."""
-    quote = Quote(
-        text=text,
-        normalized=normalized,
-        speaker_id=speaker_id,
-        attribution_status=attribution_status,
-        status_evidence=status_evidence,
+) -> int:
+    """Store a new canonical quote (no appearances yet: add_appearances counts them); its id."""
+    driver = Driver(session)
+    quote_id = driver.value(
+        "INSERT INTO quote (text, normalized, speaker_id, attribution_status, status_evidence, "
+        "first_seen, appearance_count) VALUES (?, ?, ?, ?, ?, NULL, 0) RETURNING id",
+        (text, normalized, speaker_id, attribution_status, _json_or_null(driver, status_evidence)),
     )
-    session.add(quote)
-    session.flush()
-    return quote
+    return int(quote_id)
 
 
 def get_quote(*, session: Session, quote_id: int) -> Quote | None:
@@ -131,24 +139,55 @@ def update_quote(
     speaker_id: int | Unset | None = UNSET,
     attribution_status: str | Unset = UNSET,
     status_evidence: Any = UNSET,
-) -> Quote:
+) -> None:
     """Change the given fields of a canonical quote (the index keys are the caller's to update)."""
-    quote = _require_quote(session, quote_id)
-    if text is not UNSET:
-        quote.text = text
-    if normalized is not UNSET:
-        quote.normalized = normalized
-    if speaker_id is not UNSET:
-        quote.speaker_id = speaker_id
-    if attribution_status is not UNSET:
-        quote.attribution_status = attribution_status
+    driver = Driver(session)
+    changes: dict[str, Any] = {
+        "text": text,
+        "normalized": normalized,
+        "speaker_id": speaker_id,
+        "attribution_status": attribution_status,
+    }
     if status_evidence is not UNSET:
-        quote.status_evidence = status_evidence
-    session.flush()
-    return quote
+        changes["status_evidence"] = _json_or_null(driver, status_evidence)
+    changes = {column: value for column, value in changes.items() if value is not UNSET}
+    if not changes:
+        _require_quotes(driver, [quote_id])
+        return
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    updated = driver.rows(
+        f"UPDATE quote SET {assignments} WHERE id = ? RETURNING id", (*changes.values(), quote_id)
+    )
+    if not updated:
+        raise NotFoundError("quote", quote_id)
 
 
-def merge_quotes(*, session: Session, keep_id: int, absorb_id: int) -> Quote:
+def quote_rows(*, session: Session, quote_ids: Collection[int]) -> dict[int, QuoteRow]:
+    """The stored fields of these quotes as plain rows, by id (unknown ids are left out)."""
+    if not quote_ids:
+        return {}
+    driver = Driver(session)
+    wanted = sorted(set(quote_ids))
+    found = driver.rows(
+        "SELECT id, text, speaker_id, attribution_status, status_evidence, first_seen, "
+        f"appearance_count FROM quote WHERE id IN ({driver.marks(len(wanted))})",
+        wanted,
+    )
+    return {
+        row[0]: QuoteRow(
+            id=row[0],
+            text=row[1],
+            speaker_id=row[2],
+            attribution_status=row[3],
+            status_evidence=driver.read_json(row[4]),
+            first_seen=driver.read_date(row[5]),
+            appearance_count=row[6],
+        )
+        for row in found
+    }
+
+
+def merge_quotes(*, session: Session, keep_id: int, absorb_id: int) -> None:
     """Fold quote `absorb_id` into `keep_id`: appearances and index keys move, absorb is deleted.
 
     The kept quote's counts are recomputed; its text, speaker and verdict are left for the
@@ -156,39 +195,24 @@ def merge_quotes(*, session: Session, keep_id: int, absorb_id: int) -> Quote:
     """
     if keep_id == absorb_id:
         raise ValueError("cannot merge a quote into itself")
+    driver = Driver(session)
     # Lock both rows in id order (PostgreSQL) so two merges touching them cannot deadlock.
-    locked = session.exec(
-        select(Quote)
-        .where(col(Quote.id).in_([keep_id, absorb_id]))
-        .order_by(col(Quote.id))
-        .with_for_update()
-    ).all()
-    by_id = {quote.id: quote for quote in locked}
-    for quote_id in (keep_id, absorb_id):
-        if quote_id not in by_id:
-            raise NotFoundError("quote", quote_id)
-
-    session.execute(
-        update(Appearance).where(col(Appearance.quote_id) == absorb_id).values(quote_id=keep_id)
-    )
-    known = select(QuoteKey.key).where(QuoteKey.quote_id == keep_id)
+    _require_quotes(driver, [keep_id, absorb_id], lock=True)
+    driver.execute("UPDATE appearance SET quote_id = ? WHERE quote_id = ?", (keep_id, absorb_id))
+    held = "SELECT key FROM quote_key WHERE quote_id = ?"
     # A key both quotes hold now counts one quote fewer; the others just change hands.
-    shared = select(QuoteKey.key).where(
-        QuoteKey.quote_id == absorb_id, col(QuoteKey.key).in_(known)
+    driver.execute(
+        f"UPDATE key_frequency SET quotes = quotes - 1 WHERE key IN ({held}) AND key IN ({held})",
+        (absorb_id, keep_id),
     )
-    session.execute(
-        update(KeyFrequency)
-        .where(col(KeyFrequency.key).in_(shared))
-        .values(quotes=KeyFrequency.quotes - 1)
+    driver.execute(
+        f"INSERT INTO quote_key (key, quote_id) SELECT key, ? FROM quote_key "
+        f"WHERE quote_id = ? AND key NOT IN ({held})",
+        (keep_id, absorb_id, keep_id),
     )
-    moved = select(col(QuoteKey.key), literal(keep_id)).where(
-        QuoteKey.quote_id == absorb_id, col(QuoteKey.key).not_in(known)
-    )
-    session.execute(insert(QuoteKey).from_select(["key", "quote_id"], moved))
-    session.execute(delete(QuoteKey).where(col(QuoteKey.quote_id) == absorb_id))
-    session.delete(by_id[absorb_id])
-    session.flush()
-    return _refresh_counts(session, by_id[keep_id])
+    driver.execute("DELETE FROM quote_key WHERE quote_id = ?", (absorb_id,))
+    driver.execute("DELETE FROM quote WHERE id = ?", (absorb_id,))
+    _refresh_counts(driver, keep_id)
 
 
 # --- appearances --------------------------------------------------------------------------------
@@ -262,40 +286,42 @@ def add_appearances(
     for row in appearances:
         if row.get("kind", "direct") not in APPEARANCE_KINDS:
             raise ValueError(f"appearance kind must be one of {APPEARANCE_KINDS}")
-    rows = [
-        {
-            "quote_id": quote_id,
-            "article_id": article_id,
-            "kind": "direct",
-            "speaker_id": None,
-            "speaker_as_written": None,
-            "cue": None,
-            "confidence": 0.0,
-            "status": "consistent",
-            "similarity": 1.0,
-            **row,
-            "competing_speakers": list(row.get("competing_speakers", ())),
-        }
-        for row in appearances
-    ]
-    session.execute(insert(Appearance), rows)
-    # In SQL, not in Python, so concurrent writers cannot lose a count.
-    values: dict[str, Any] = {"appearance_count": Quote.appearance_count + len(rows)}
-    if published is not None:
-        values["first_seen"] = case(
-            (col(Quote.first_seen).is_(None), published),
-            (col(Quote.first_seen) > published, published),
-            else_=col(Quote.first_seen),
-        )
-    session.execute(
-        update(Quote)
-        .where(col(Quote.id) == quote_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    driver = Driver(session)
+    driver.execute_many(
+        'INSERT INTO appearance (quote_id, article_id, "start", "end", text, speaker_id, '
+        "speaker_as_written, kind, cue, confidence, status, competing_speakers, similarity) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                quote_id,
+                article_id,
+                row["start"],
+                row["end"],
+                row["text"],
+                row.get("speaker_id"),
+                row.get("speaker_as_written"),
+                row.get("kind", "direct"),
+                row.get("cue"),
+                row.get("confidence", 0.0),
+                row.get("status", "consistent"),
+                driver.json(list(row.get("competing_speakers", ()))),
+                row.get("similarity", 1.0),
+            )
+            for row in appearances
+        ],
     )
-    quote = session.identity_map.get(session.identity_key(Quote, quote_id))
-    if quote is not None:
-        session.expire(quote, ["appearance_count", "first_seen"])
+    # In SQL, not in Python, so concurrent writers cannot lose a count.
+    if published is None:
+        driver.execute(
+            "UPDATE quote SET appearance_count = appearance_count + ? WHERE id = ?",
+            (len(appearances), quote_id),
+        )
+        return
+    driver.execute(
+        "UPDATE quote SET appearance_count = appearance_count + ?, first_seen = CASE "
+        "WHEN first_seen IS NULL OR first_seen > ? THEN ? ELSE first_seen END WHERE id = ?",
+        (len(appearances), driver.date(published), driver.date(published), quote_id),
+    )
 
 
 def verdict_rows(*, session: Session, quote_ids: Collection[int]) -> list[dict[str, Any]]:
@@ -306,28 +332,28 @@ def verdict_rows(*, session: Session, quote_ids: Collection[int]) -> list[dict[s
     """
     if not quote_ids:
         return []
-    columns: list[Any] = [
-        col(Appearance.id),
-        col(Appearance.quote_id),
-        col(Appearance.speaker_id),
-        col(Appearance.status),
-        col(Appearance.competing_speakers),
-        col(Appearance.article_id),
-        col(Article.kind).label("article_kind"),
-        col(Article.published_at).label("published"),
-    ]
-    query = (
-        sa_select(*columns)  # SQLModel's select is typed for at most four columns
-        .join(Article, col(Article.id) == col(Appearance.article_id))
-        .where(col(Appearance.quote_id).in_(sorted(set(quote_ids))))
-        .order_by(
-            col(Appearance.quote_id),
-            col(Article.published_at).is_(None),
-            col(Article.published_at),
-            col(Appearance.id),
-        )
+    driver = Driver(session)
+    wanted = sorted(set(quote_ids))
+    found = driver.rows(
+        "SELECT a.id, a.quote_id, a.speaker_id, a.status, a.competing_speakers, a.article_id, "
+        "r.kind, r.published_at FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
+        f"WHERE a.quote_id IN ({driver.marks(len(wanted))}) "
+        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id",
+        wanted,
     )
-    return [dict(row._mapping) for row in session.connection().execute(query)]
+    return [
+        {
+            "id": row[0],
+            "quote_id": row[1],
+            "speaker_id": row[2],
+            "status": row[3],
+            "competing_speakers": driver.read_json(row[4]),
+            "article_id": row[5],
+            "article_kind": row[6],
+            "published": driver.read_date(row[7]),
+        }
+        for row in found
+    ]
 
 
 def set_appearance_statuses(*, session: Session, statuses: dict[int, str]) -> None:
@@ -335,12 +361,11 @@ def set_appearance_statuses(*, session: Session, statuses: dict[int, str]) -> No
     by_status: dict[str, list[int]] = {}
     for appearance_id, status in statuses.items():
         by_status.setdefault(status, []).append(appearance_id)
+    driver = Driver(session)
     for status, ids in sorted(by_status.items()):
-        session.execute(
-            update(Appearance)
-            .where(col(Appearance.id).in_(sorted(ids)))
-            .values(status=status)
-            .execution_options(synchronize_session="evaluate")
+        driver.execute(
+            f"UPDATE appearance SET status = ? WHERE id IN ({driver.marks(len(ids))})",
+            (status, *sorted(ids)),
         )
 
 
@@ -386,42 +411,37 @@ def list_appearances_with_articles(
     return [(appearance, article) for appearance, article in session.exec(query)]
 
 
-def update_appearance(
-    *,
-    session: Session,
-    appearance_id: int,
-    speaker_id: int | Unset | None = UNSET,
-    status: str | Unset = UNSET,
-    competing_speakers: Iterable[str] | Unset = UNSET,
-    similarity: float | Unset = UNSET,
-) -> Appearance:
-    """Change the given fields of an appearance (its verdict, credited speaker, similarity)."""
-    appearance = session.get(Appearance, appearance_id)
-    if appearance is None:
-        raise NotFoundError("appearance", appearance_id)
-    if speaker_id is not UNSET:
-        appearance.speaker_id = speaker_id
-    if status is not UNSET:
-        appearance.status = status
-    if competing_speakers is not UNSET:
-        appearance.competing_speakers = list(competing_speakers)
-    if similarity is not UNSET:
-        appearance.similarity = similarity
-    session.flush()
-    return appearance
+def appearance_similarities(*, session: Session, quote_id: int) -> list[tuple[int, str, float]]:
+    """(id, text, similarity) of every appearance of a quote, in id order."""
+    return [
+        (row[0], row[1], row[2])
+        for row in Driver(session).rows(
+            "SELECT id, text, similarity FROM appearance WHERE quote_id = ? ORDER BY id",
+            (quote_id,),
+        )
+    ]
+
+
+def set_similarities(*, session: Session, similarities: dict[int, float]) -> None:
+    """Store each appearance's similarity to its canonical text (appearance id -> score)."""
+    Driver(session).execute_many(
+        "UPDATE appearance SET similarity = ? WHERE id = ?",
+        [(score, appearance_id) for appearance_id, score in sorted(similarities.items())],
+    )
 
 
 def primary_quote_ids(*, session: Session, quote_ids: Collection[int]) -> set[int]:
     """Those of these quotes that appear in at least one primary source."""
     if not quote_ids:
         return set()
-    query = (
-        select(Appearance.quote_id)
-        .join(Article, col(Article.id) == col(Appearance.article_id))
-        .where(col(Appearance.quote_id).in_(set(quote_ids)), Article.kind == "primary")
-        .distinct()
+    driver = Driver(session)
+    wanted = sorted(set(quote_ids))
+    found = driver.rows(
+        "SELECT DISTINCT a.quote_id FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
+        f"WHERE a.quote_id IN ({driver.marks(len(wanted))}) AND r.kind = 'primary'",
+        wanted,
     )
-    return set(session.exec(query))
+    return {row[0] for row in found}
 
 
 def count_appearances(*, session: Session, quote_id: int | None = None) -> int:
@@ -442,13 +462,27 @@ def _require_quote(session: Session, quote_id: int) -> Quote:
     return quote
 
 
-def _refresh_counts(session: Session, quote: Quote) -> Quote:
+def _require_quotes(driver: Driver, quote_ids: list[int], *, lock: bool = False) -> None:
+    ordered = sorted(set(quote_ids))
+    sql = f"SELECT id FROM quote WHERE id IN ({driver.marks(len(ordered))}) ORDER BY id"
+    if lock and driver.postgres:
+        sql += " FOR UPDATE"
+    found = {row[0] for row in driver.rows(sql, ordered)}
+    for quote_id in quote_ids:
+        if quote_id not in found:
+            raise NotFoundError("quote", quote_id)
+
+
+def _refresh_counts(driver: Driver, quote_id: int) -> None:
     """Recompute appearance_count and first_seen from the appearances themselves."""
-    quote.appearance_count = count_appearances(session=session, quote_id=quote.id)
-    quote.first_seen = session.exec(
-        select(func.min(Article.published_at))
-        .join(Appearance, col(Appearance.article_id) == col(Article.id))
-        .where(Appearance.quote_id == quote.id)
-    ).one()
-    session.flush()
-    return quote
+    driver.execute(
+        "UPDATE quote SET appearance_count = "
+        "(SELECT count(*) FROM appearance WHERE quote_id = ?), first_seen = "
+        "(SELECT min(r.published_at) FROM appearance AS a JOIN article AS r "
+        "ON r.id = a.article_id WHERE a.quote_id = ?) WHERE id = ?",
+        (quote_id, quote_id, quote_id),
+    )
+
+
+def _json_or_null(driver: Driver, value: Any) -> Any:
+    return None if value is None else driver.json(value)

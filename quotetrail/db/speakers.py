@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Collection
+from typing import NamedTuple
 
 from sqlalchemy import func, insert, literal, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from quotetrail.db.driver import Driver
 from quotetrail.db.errors import UNSET, NotFoundError, Unset
 from quotetrail.db.models import (
     SPEAKER_KINDS,
@@ -22,6 +22,22 @@ from quotetrail.db.models import (
 )
 
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+class SpeakerRow(NamedTuple):
+    """A speaker's stored fields, read as a plain row (ingestion keeps no ORM objects)."""
+
+    id: int
+    name: str
+    role: str | None
+    kind: str
+
+
+class AliasRow(NamedTuple):
+    """One of a speaker's aliases: as written, and the key it is found by."""
+
+    alias: str
+    key: str
 
 
 def alias_key(alias: str) -> str:
@@ -46,7 +62,7 @@ def get_or_create_speaker(
     role: str | None = None,
     kind: SpeakerKind = "person",
     key: str | None = None,
-) -> tuple[Speaker, bool]:
+) -> tuple[SpeakerRow, bool]:
     """The speaker with exactly this name (the oldest, if several), or a new one; True if new.
 
     A new speaker gets its name as its first alias, under `key` (default alias_key(name)). An
@@ -55,25 +71,26 @@ def get_or_create_speaker(
     """
     if kind not in SPEAKER_KINDS:
         raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
-    existing = session.exec(
-        select(Speaker).where(Speaker.name == name).order_by(col(Speaker.id)).limit(1)
-    ).first()
-    if existing is not None:
+    driver = Driver(session)
+    found = driver.rows(
+        "SELECT id, name, role, kind FROM speaker WHERE name = ? ORDER BY id LIMIT 1", (name,)
+    )
+    if found:
+        existing = SpeakerRow(*found[0])
         if role and not existing.role:
-            existing.role = role
-            session.flush()
+            driver.execute("UPDATE speaker SET role = ? WHERE id = ?", (role, existing.id))
+            existing = existing._replace(role=role)
         return existing, False
-    speaker = Speaker(name=name, role=role, kind=kind)
-    session.add(speaker)
-    session.flush()
-    assert speaker.id is not None
+    speaker_id = driver.value(
+        "INSERT INTO speaker (name, role, kind) VALUES (?, ?, ?) RETURNING id", (name, role, kind)
+    )
     add_aliases(
         session=session,
-        speaker_id=speaker.id,
+        speaker_id=speaker_id,
         alias=name,
         keys=[alias_key(name) if key is None else key],
     )
-    return speaker, True
+    return SpeakerRow(speaker_id, name, role, kind), True
 
 
 def update_speaker(
@@ -83,21 +100,22 @@ def update_speaker(
     name: str | Unset = UNSET,
     role: str | Unset | None = UNSET,
     kind: SpeakerKind | Unset = UNSET,
-) -> Speaker:
+) -> None:
     """Change the given fields of a speaker."""
-    speaker = session.get(Speaker, speaker_id)
-    if speaker is None:
+    if kind is not UNSET and kind not in SPEAKER_KINDS:
+        raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
+    changes = {
+        column: value
+        for column, value in (("name", name), ("role", role), ("kind", kind))
+        if value is not UNSET
+    }
+    assignments = ", ".join(f"{column} = ?" for column in changes) or "id = id"
+    updated = Driver(session).rows(
+        f"UPDATE speaker SET {assignments} WHERE id = ? RETURNING id",
+        (*changes.values(), speaker_id),
+    )
+    if not updated:
         raise NotFoundError("speaker", speaker_id)
-    if name is not UNSET:
-        speaker.name = name
-    if role is not UNSET:
-        speaker.role = role
-    if kind is not UNSET:
-        if kind not in SPEAKER_KINDS:
-            raise ValueError(f"speaker kind must be one of {SPEAKER_KINDS}, not {kind!r}")
-        speaker.kind = kind
-    session.flush()
-    return speaker
 
 
 def get_speakers(*, session: Session, speaker_ids: Collection[int]) -> dict[int, Speaker]:
@@ -152,12 +170,11 @@ def add_aliases(*, session: Session, speaker_id: int, alias: str, keys: Collecti
 
     Keys the speaker already has are left as they are (like add_alias, idempotent per key).
     """
-    rows = [{"speaker_id": speaker_id, "alias": alias, "key": key} for key in dict.fromkeys(keys)]
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    statement = pg_insert(SpeakerAlias) if dialect == "postgresql" else sqlite_insert(SpeakerAlias)
-    session.execute(statement.on_conflict_do_nothing(index_elements=["speaker_id", "key"]), rows)
+    Driver(session).execute_many(
+        "INSERT INTO speaker_alias (speaker_id, alias, key) VALUES (?, ?, ?) "
+        "ON CONFLICT (speaker_id, key) DO NOTHING",
+        [(speaker_id, alias, key) for key in dict.fromkeys(keys)],
+    )
 
 
 def list_aliases(*, session: Session, speaker_id: int) -> list[SpeakerAlias]:
@@ -190,24 +207,39 @@ def list_speakers_with_aliases(
 
 def find_speakers_with_aliases(
     *, session: Session, keys: Collection[str]
-) -> list[tuple[Speaker, list[SpeakerAlias]]]:
+) -> list[tuple[SpeakerRow, list[AliasRow]]]:
     """Every speaker known by any of these alias keys, oldest first, with all its aliases.
 
     One query (speakers joined to their aliases): identity resolution needs both.
     """
     if not keys:
         return []
-    ids = select(SpeakerAlias.speaker_id).where(col(SpeakerAlias.key).in_(sorted(set(keys))))
-    query = (
-        select(Speaker, SpeakerAlias)
-        .join(SpeakerAlias, col(SpeakerAlias.speaker_id) == col(Speaker.id))
-        .where(col(Speaker.id).in_(ids))
-        .order_by(col(Speaker.id), col(SpeakerAlias.id))
+    driver = Driver(session)
+    wanted = sorted(set(keys))
+    rows = driver.rows(
+        "SELECT s.id, s.name, s.role, s.kind, a.alias, a.key FROM speaker AS s "
+        "JOIN speaker_alias AS a ON a.speaker_id = s.id WHERE s.id IN "
+        f"(SELECT speaker_id FROM speaker_alias WHERE key IN ({driver.marks(len(wanted))})) "
+        "ORDER BY s.id, a.id",
+        wanted,
     )
-    found: dict[int, tuple[Speaker, list[SpeakerAlias]]] = {}
-    for speaker, alias in session.exec(query):
-        found.setdefault(speaker.id or 0, (speaker, []))[1].append(alias)
+    found: dict[int, tuple[SpeakerRow, list[AliasRow]]] = {}
+    for speaker_id, name, role, kind, alias, key in rows:
+        entry = found.setdefault(speaker_id, (SpeakerRow(speaker_id, name, role, kind), []))
+        entry[1].append(AliasRow(alias, key))
     return list(found.values())
+
+
+def speaker_names(*, session: Session, speaker_ids: Collection[int]) -> dict[int, str]:
+    """The name of each of these speakers, by id; unknown ids are left out."""
+    if not speaker_ids:
+        return {}
+    driver = Driver(session)
+    wanted = sorted(set(speaker_ids))
+    rows = driver.rows(
+        f"SELECT id, name FROM speaker WHERE id IN ({driver.marks(len(wanted))})", wanted
+    )
+    return {speaker_id: name for speaker_id, name in rows}
 
 
 def find_speakers_by_alias(*, session: Session, key: str) -> list[Speaker]:

@@ -1,39 +1,54 @@
-"""Ingestion: an article's text -> pipeline -> database.
+"""Ingestion: an article's text -> pipeline -> database, one article or a stream of them.
 
-Extraction (pure, the slow part) runs first; then, under the matching lock, every utterance is
-matched against the canonical quotes the index offers and attached to one, or becomes a new one;
-a longer version absorbs the shorter ones it contains. Last, the verdict of every quote touched is
-decided again. The caller owns the transaction: one per article, so a failure leaves nothing
-half-written.
+Preparation (extraction, utterances, index keys: pure, the slow part) runs first, in worker
+processes when a stream is ingested. Then, under the matching lock, every utterance is matched
+against the canonical quotes the index offers and attached to one, or becomes a new one; a
+longer version absorbs the shorter ones it contains. Last, the verdict of every quote touched is
+decided again. Articles are matched one after the other, each seeing the ones before it, so a
+batch stores exactly what ingesting its articles one by one would.
+
+Transactions: `ingest_article` joins the caller's (the API's: one per article). A stream
+(`ingest_stream`, the CLI's and benchmarks') commits a batch of articles at a time; if anything
+in a batch fails, the batch is rolled back and its articles are ingested again one transaction
+each, so a failure costs only its own article and nothing is ever half-written.
+
+The statements run on the driver (db/driver.py) and read plain rows: SQLAlchemy's overhead per
+statement was most of an article's cost.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Collection, Sequence
+import multiprocessing
+import os
+from collections import defaultdict, deque
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from rapidfuzz import fuzz
+from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
-from quotetrail.db.articles import content_hash, get_article_by_hash, get_or_create_article
+from quotetrail.db.articles import content_hash, insert_article, stored_article_ids
+from quotetrail.db.engine import session_scope
 from quotetrail.db.index import SqlQuoteIndex, lock_for_matching
-from quotetrail.db.models import ARTICLE_KINDS, Appearance, Article, ArticleKind, Quote
+from quotetrail.db.models import Article
 from quotetrail.db.quotes import (
+    QuoteRow,
     add_appearances,
-    get_quotes,
-    list_appearances,
+    appearance_similarities,
+    create_quote,
     merge_quotes,
     primary_quote_ids,
+    quote_rows,
     set_appearance_statuses,
-    update_appearance,
+    set_similarities,
     update_quote,
     verdict_rows,
 )
-from quotetrail.db.quotes import create_quote as db_create_quote
-from quotetrail.db.speakers import get_speakers
+from quotetrail.db.speakers import speaker_names
 from quotetrail.pipeline.extract import extract_quotations
 from quotetrail.pipeline.match import Candidate, Wording, canonical_text, find_matches, index_keys
 from quotetrail.pipeline.normalize import normalize
@@ -43,6 +58,7 @@ from quotetrail.pipeline.utterances import group_utterances, utterance_text
 from quotetrail.pipeline.verdicts import AppearanceFacts, decide
 from quotetrail.service.lookup import shortlist
 from quotetrail.service.speakers import SpeakerBook
+from quotetrail.sources import ArticleInput, parse_kind
 
 # Canonical quotes confirmed with the matcher per utterance: the index ranks them by shared
 # keys, so the same utterance is near the top; more only costs time.
@@ -50,6 +66,41 @@ MATCH_CANDIDATES = 32
 # Of those, the first MATCH_SHORTLIST are confirmed, and any further one whose index score is
 # near the best's (service.lookup.shortlist): the others share only a few common keys.
 MATCH_SHORTLIST = 12
+# Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
+# failure's retry one by one stays short and the write lock is never held long.
+BATCH_ARTICLES = 64
+# A stream prepares articles in worker processes only when it is at least this long: starting
+# them costs about a second.
+PROCESS_MIN_ARTICLES = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedUtterance:
+    """An utterance's quotations, its text and the index keys it is matched by."""
+
+    parts: tuple[Quotation, ...]
+    text: str
+    keys: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedArticle:
+    """What ingestion needs of an article's text, computed without the database."""
+
+    content_hash: str
+    quotations: int
+    utterances: tuple[PreparedUtterance, ...]
+
+
+def prepare_article(text: str) -> PreparedArticle:
+    """Extract the quotations of a text and group them into utterances (pure)."""
+    document = document_from_text(text)
+    quotations = extract_quotations(document)
+    utterances = []
+    for parts in group_utterances(document, quotations):
+        said = utterance_text(parts)
+        utterances.append(PreparedUtterance(tuple(parts), said, frozenset(index_keys(said))))
+    return PreparedArticle(content_hash(text), len(quotations), tuple(utterances))
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,47 +124,157 @@ def ingest_article(
     title: str | None = None,
     outlet: str | None = None,
     published: date | None = None,
-    kind: ArticleKind = "news",
+    kind: str = "news",
 ) -> IngestResult:
-    """Store an article and its quotations as appearances of canonical quotes (idempotent)."""
-    if kind not in ARTICLE_KINDS:
-        raise ValueError(f"article kind must be one of {ARTICLE_KINDS}, not {kind!r}")
-    existing = get_article_by_hash(session=session, content_hash=content_hash(text))
-    if existing is not None:
-        return IngestResult(article=existing, created=False)
-    document = document_from_text(text)
-    quotations = extract_quotations(document)
-    utterances = group_utterances(document, quotations)
+    """Store an article and its quotations as appearances of canonical quotes (idempotent).
 
-    lock_for_matching(session=session)
-    article, created = get_or_create_article(
-        session=session,
+    The extraction runs before the first statement: on SQLite a write transaction holds the
+    database's write lock from its start, and other writers should not wait for extraction.
+    """
+    item = ArticleInput(
+        label=origin,
         text=text,
         origin=origin,
         title=title,
         outlet=outlet,
-        published_at=published,
-        kind=kind,
+        published=published,
+        kind=parse_kind(kind),
     )
-    if not created:  # stored by a concurrent writer meanwhile
-        return IngestResult(article=article, created=False)
-    run = _Ingestion(session, article)
-    for parts in utterances:
-        run.add_utterance(parts)
-    refresh_verdicts(session=session, quote_ids=run.touched, speakers=run.speakers)
-    return IngestResult(
-        article=article,
-        created=True,
-        quotations=len(quotations),
-        appearances=run.appearances,
-        new_quotes=run.new_quotes,
-        merged_quotes=run.merged_quotes,
-        quote_ids=tuple(sorted(run.touched)),
+    (result,) = ingest_batch(session=session, articles=[(item, prepare_article(text))])
+    return result
+
+
+def ingest_batch(
+    *, session: Session, articles: Sequence[tuple[ArticleInput, PreparedArticle]]
+) -> list[IngestResult]:
+    """Store prepared articles in the caller's transaction, in order; a result for each."""
+    for item, _ in articles:
+        parse_kind(item.kind)  # the type says so; a caller's mistake must not reach the table
+    stored = stored_article_ids(
+        session=session, content_hashes=[prepared.content_hash for _, prepared in articles]
     )
+    if len(stored) < len({prepared.content_hash for _, prepared in articles}):
+        lock_for_matching(session=session)  # something to write
+    batch = _Batch(session)
+    runs: list[_Ingestion | int] = []  # an article's run, or the id of the stored one
+    for item, prepared in articles:
+        found = stored.get(prepared.content_hash)
+        article = None
+        if found is None:
+            article = insert_article(
+                session=session,
+                text=item.text,
+                origin=item.origin,
+                title=item.title,
+                outlet=item.outlet,
+                published_at=item.published,
+                kind=item.kind,
+            )
+        if article is None:  # stored before, earlier in this batch, or by a concurrent writer
+            runs.append(
+                found
+                or stored_article_ids(session=session, content_hashes=[prepared.content_hash])[
+                    prepared.content_hash
+                ]
+            )
+            continue
+        assert article.id is not None
+        stored[prepared.content_hash] = article.id
+        run = _Ingestion(batch, article, quotations=prepared.quotations)
+        for utterance in prepared.utterances:
+            run.add_utterance(utterance)
+        runs.append(run)
+    batch.refresh_verdicts()
+    return [
+        _existing(session, run) if isinstance(run, int) else run.result(batch.merged_away)
+        for run in runs
+    ]
+
+
+def ingest_stream(
+    factory: sessionmaker[Session],
+    items: Iterable[ArticleInput],
+    *,
+    processes: int = 0,
+    batch_articles: int = BATCH_ARTICLES,
+) -> Iterator[tuple[ArticleInput, IngestResult | Exception]]:
+    """Ingest articles a batch per transaction, each with its result or its error, in order.
+
+    With `processes`, that many worker processes prepare the articles ahead of the writer.
+    """
+    if processes > 0:
+        context = multiprocessing.get_context("forkserver")
+        with context.Pool(processes) as pool:
+            yield from _ingest_prepared(factory, _prepared_in(pool, items), batch_articles)
+    else:
+        prepared = ((item, _prepare_or_error(item.text)) for item in items)
+        yield from _ingest_prepared(factory, prepared, batch_articles)
+
+
+def stream_processes(articles: int) -> int:
+    """Worker processes worth starting to prepare `articles` (none for a short stream)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if articles < PROCESS_MIN_ARTICLES or not cores or cores < 2:
+        return 0
+    return cores - 1  # the writer keeps a core
+
+
+def _prepared_in(
+    pool: Any, items: Iterable[ArticleInput]
+) -> Iterator[tuple[ArticleInput, PreparedArticle | Exception]]:
+    # Two chunks in the workers' hands while the writer stores the one before: neither waits.
+    iterator = iter(items)
+    pending: deque[tuple[list[ArticleInput], Any]] = deque()
+    while True:
+        while len(pending) < 2 and (chunk := list(islice(iterator, BATCH_ARTICLES))):
+            texts = [item.text for item in chunk]
+            pending.append((chunk, pool.map_async(_prepare_or_error, texts, chunksize=8)))
+        if not pending:
+            return
+        chunk, prepared = pending.popleft()
+        yield from zip(chunk, prepared.get(), strict=True)
+
+
+def _prepare_or_error(text: str) -> PreparedArticle | Exception:
+    try:
+        return prepare_article(text)
+    except Exception as error:  # reported for its article; the others go on
+        return error
+
+
+def _ingest_prepared(
+    factory: sessionmaker[Session],
+    prepared: Iterable[tuple[ArticleInput, PreparedArticle | Exception]],
+    batch_articles: int,
+) -> Iterator[tuple[ArticleInput, IngestResult | Exception]]:
+    iterator = iter(prepared)
+    while chunk := list(islice(iterator, batch_articles)):
+        ready = [
+            (n, item, p) for n, (item, p) in enumerate(chunk) if isinstance(p, PreparedArticle)
+        ]
+        results: dict[int, IngestResult | Exception] = {
+            n: p for n, (_, p) in enumerate(chunk) if isinstance(p, Exception)
+        }
+        try:
+            with session_scope(factory) as session:
+                stored = ingest_batch(session=session, articles=[(i, p) for _, i, p in ready])
+            results.update(zip((n for n, _, _ in ready), stored, strict=True))
+        except Exception:
+            # Rolled back: again one transaction per article, so only a failing one is lost.
+            for n, item, p in ready:
+                try:
+                    with session_scope(factory) as session:
+                        (results[n],) = ingest_batch(session=session, articles=[(item, p)])
+                except Exception as error:
+                    results[n] = error
+        for n, (item, _) in enumerate(chunk):
+            yield item, results[n]
 
 
 def similarity(text: str, canonical: str) -> float:
     """How closely an appearance's words follow the canonical text, in [0, 1]."""
+    if text == canonical:
+        return 1.0  # the matcher's score of a verbatim text (and a new quote's usual case)
     found = find_matches(text, [Candidate(0, canonical)])
     if found:
         return found[0].score
@@ -121,58 +282,82 @@ def similarity(text: str, canonical: str) -> float:
     return round(fuzz.partial_ratio(normalize(text), normalize(canonical)) / 100, 4)
 
 
-class _Ingestion:
-    """The matching of one new article's utterances, inside the caller's transaction."""
+class _Batch:
+    """What the articles of one transaction share: the index, and the quotes they touched."""
 
-    def __init__(self, session: Session, article: Article) -> None:
-        assert article.id is not None
+    def __init__(self, session: Session) -> None:
         self.session = session
+        self.index = SqlQuoteIndex(session)
+        self.touched: set[int] = set()
+        self.merged_away: set[int] = set()
+
+    def refresh_verdicts(self) -> None:
+        refresh_verdicts(session=self.session, quote_ids=self.touched - self.merged_away)
+
+
+class _Ingestion:
+    """The matching of one new article's utterances, inside the batch's transaction."""
+
+    def __init__(self, batch: _Batch, article: Article, *, quotations: int) -> None:
+        assert article.id is not None
+        self.batch = batch
+        self.session = batch.session
         self.article = article
         self.article_id = article.id
-        self.index = SqlQuoteIndex(session)
-        self.speakers = SpeakerBook(session)
+        self.quotations = quotations
+        # Per article, as ingesting it alone would: names resolve against what is stored.
+        self.speakers = SpeakerBook(batch.session)
         self.touched: set[int] = set()
         self.spans: set[tuple[int, int]] = set()
         self.appearances = 0
         self.new_quotes = 0
         self.merged_quotes = 0
 
-    def add_utterance(self, parts: Sequence[Quotation]) -> None:
+    def result(self, merged_away: Collection[int]) -> IngestResult:
+        return IngestResult(
+            article=self.article,
+            created=True,
+            quotations=self.quotations,
+            appearances=self.appearances,
+            new_quotes=self.new_quotes,
+            merged_quotes=self.merged_quotes,
+            quote_ids=tuple(sorted(self.touched - set(merged_away))),
+        )
+
+    def add_utterance(self, utterance: PreparedUtterance) -> None:
         # A span of an article is one appearance (the table says so too).
-        parts = [p for p in parts if (p.start, p.end) not in self.spans]
+        parts = [p for p in utterance.parts if (p.start, p.end) not in self.spans]
         if not parts:
             return
         self.spans.update((p.start, p.end) for p in parts)
-        text = utterance_text(parts)
+        text = utterance.text if len(parts) == len(utterance.parts) else utterance_text(parts)
+        keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
-        keys = index_keys(text)
+        index = self.batch.index
         # Texts only: most candidates share topic words and are rejected by the matcher, so
         # loading them as full rows would be wasted.
-        found = self.index.candidates_with_texts(keys, limit=MATCH_CANDIDATES)
+        found = index.candidates_with_texts(keys, limit=MATCH_CANDIDATES)
         texts = {quote_id: quote_text for quote_id, _, quote_text in found}
         ids = shortlist([(i, score) for i, score, _ in found], keep=MATCH_SHORTLIST)
         matches = find_matches(text, [Candidate(i, texts[i]) for i in ids])
         if matches:
             contained = [m.id for m in matches[1:] if m.relation == "contains"]
-            by_id = {
-                q.id: q
-                for q in get_quotes(session=self.session, quote_ids=[matches[0].id, *contained])
-            }
-            quote = by_id[matches[0].id]
+            rows = quote_rows(session=self.session, quote_ids=[matches[0].id, *contained])
+            quote = rows[matches[0].id]
             # A longer version makes one quote of every shorter one it contains.
-            absorbed = [by_id[i] for i in contained]
-            changed = self._absorb(quote, absorbed, text)
-            self.index.add(_id(quote), keys)  # every wording's keys find the quote
+            canonical, changed = self._absorb(quote, [rows[i] for i in contained], text)
+            index.add(quote.id, keys)  # every wording's keys find the quote
+            quote_id = quote.id
         else:
-            quote = db_create_quote(
+            quote_id = create_quote(
                 session=self.session, text=text, normalized=normalize(text), speaker_id=speaker_id
             )
-            self.index.add_new(_id(quote), keys)
+            index.add_new(quote_id, keys)
             self.new_quotes += 1
-            changed = False
+            canonical, changed = text, False
         add_appearances(
             session=self.session,
-            quote_id=_id(quote),
+            quote_id=quote_id,
             article_id=self.article_id,
             published=self.article.published_at,
             appearances=[
@@ -186,48 +371,51 @@ class _Ingestion:
                     "cue": part.cue,
                     "confidence": part.confidence,
                     "competing_speakers": part.competing_speakers,
-                    "similarity": similarity(part.text, quote.text),
+                    "similarity": similarity(part.text, canonical),
                 }
                 for part in parts
             ],
         )
         self.appearances += len(parts)
         if changed:
-            self._rescore(quote)
-        self.touched.add(_id(quote))
+            self._rescore(quote_id, canonical)
+        self.touched.add(quote_id)
+        self.batch.touched.add(quote_id)
 
-    def _absorb(self, quote: Quote, absorbed: Sequence[Quote], text: str) -> bool:
-        """Merge `absorbed` into `quote` and pick the canonical wording; True if it changed."""
+    def _absorb(self, quote: QuoteRow, absorbed: Sequence[QuoteRow], text: str) -> tuple[str, bool]:
+        """Merge `absorbed` into `quote`: the canonical wording, and whether the quote changed."""
         new = Wording(text, self.article.kind == "primary", self.article.published_at)
         # The usual case, a news cut of a known quote: if the current text wins even as a news
         # wording, whether a primary source backs it does not matter.
         current = Wording(quote.text, False, quote.first_seen)
         if not absorbed and not new.primary and canonical_text([current, new]) == quote.text:
-            return False
+            return quote.text, False
         primary = primary_quote_ids(
-            session=self.session, quote_ids=[_id(quote), *(_id(q) for q in absorbed)]
+            session=self.session, quote_ids=[quote.id, *(q.id for q in absorbed)]
         )
         wordings = [Wording(q.text, q.id in primary, q.first_seen) for q in (quote, *absorbed)]
         wordings.append(new)
         for other in absorbed:
-            merge_quotes(session=self.session, keep_id=_id(quote), absorb_id=_id(other))
-            self.touched.discard(_id(other))
+            merge_quotes(session=self.session, keep_id=quote.id, absorb_id=other.id)
+            self.batch.merged_away.add(other.id)
             self.merged_quotes += 1
         best = canonical_text(wordings)
         if best != quote.text:
             update_quote(
-                session=self.session, quote_id=_id(quote), text=best, normalized=normalize(best)
+                session=self.session, quote_id=quote.id, text=best, normalized=normalize(best)
             )
-            return True
-        return bool(absorbed)
+            return best, True
+        # The absorbed quotes' appearances were scored against their own texts.
+        return best, bool(absorbed)
 
-    def _rescore(self, quote: Quote) -> None:
-        for appearance in list_appearances(session=self.session, quote_id=_id(quote)):
-            score = similarity(appearance.text, quote.text)
-            if appearance.id is not None and score != appearance.similarity:
-                update_appearance(
-                    session=self.session, appearance_id=appearance.id, similarity=score
-                )
+    def _rescore(self, quote_id: int, canonical: str) -> None:
+        rows = appearance_similarities(session=self.session, quote_id=quote_id)
+        changed = {
+            appearance_id: score
+            for appearance_id, text, stored in rows
+            if (score := similarity(text, canonical)) != stored
+        }
+        set_similarities(session=self.session, similarities=changed)
 
 
 def refresh_verdicts(
@@ -251,16 +439,15 @@ def refresh_verdicts(
                     found = stand_ins.setdefault(name, -1 - len(stand_ins))
                 competitors[name] = found
     credited = {r["speaker_id"] for r in rows if r["speaker_id"] is not None}
-    stored = get_speakers(
+    names = speaker_names(
         session=session, speaker_ids=credited | {i for i in competitors.values() if i > 0}
     )
-    names = {speaker_id: speaker.name for speaker_id, speaker in stored.items()}
     names.update({stand_in: name for name, stand_in in stand_ins.items()})
 
     by_quote: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_quote[row["quote_id"]].append(row)
-    quotes = {_id(q): q for q in get_quotes(session=session, quote_ids=list(by_quote))}
+    quotes = quote_rows(session=session, quote_ids=list(by_quote))
     changed: dict[int, str] = {}
     for quote_id, group in by_quote.items():
         facts = [
@@ -294,6 +481,7 @@ def refresh_verdicts(
     set_appearance_statuses(session=session, statuses=changed)
 
 
-def _id(row: Quote | Appearance | Article) -> int:
-    assert row.id is not None
-    return row.id
+def _existing(session: Session, article_id: int) -> IngestResult:
+    article = session.get(Article, article_id)
+    assert article is not None
+    return IngestResult(article=article, created=False)

@@ -16,8 +16,9 @@ from quotetrail.db.articles import (
     create_article,
     get_article,
     get_article_by_hash,
-    get_or_create_article,
+    insert_article,
     list_articles,
+    stored_article_ids,
 )
 from quotetrail.db.errors import DuplicateArticleError
 from quotetrail.db.models import Article
@@ -67,12 +68,22 @@ def test_the_same_text_twice_is_one_article(session: Session) -> None:
         create_article(session=session, text=TEXT, origin="b.txt", kind="primary")
     assert raised.value.article_id == first.id
 
-    again, created = get_or_create_article(session=session, text=TEXT, origin="c.txt")
-    assert (again.id, created) == (first.id, False)
-    other, created = get_or_create_article(session=session, text=TEXT + " ", origin="d.txt")
-    assert created and other.id != first.id
+    assert insert_article(session=session, text=TEXT, origin="c.txt") is None
+    other = insert_article(
+        session=session, text=TEXT + " ", origin="d.txt", published_at=date(2020, 2, 29)
+    )
+    assert other is not None and other.id not in (None, first.id)
     session.commit()
     assert count_articles(session=session) == 2
+    assert stored_article_ids(
+        session=session, content_hashes=[content_hash(TEXT + " "), content_hash("absent")]
+    ) == {content_hash(TEXT + " "): other.id}
+    stored = get_article(session=session, article_id=other.id)
+    assert stored is not None
+    assert (stored.origin, stored.published_at, stored.kind) == ("d.txt", date(2020, 2, 29), "news")
+    assert stored.ingested_at.replace(tzinfo=None) == other.ingested_at.replace(tzinfo=None)
+    with pytest.raises(ValueError):
+        insert_article(session=session, text="x", origin="e.txt", kind="op-ed")  # type: ignore[arg-type]
 
 
 def test_content_hash_is_unique_in_the_schema(session: Session) -> None:

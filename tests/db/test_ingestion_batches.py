@@ -15,20 +15,27 @@ from quotetrail.db.quotes import (
     get_quote,
     get_quote_texts,
     list_appearances,
+    quote_rows,
     set_appearance_statuses,
     verdict_rows,
 )
-from quotetrail.db.speakers import add_aliases, find_speakers_with_aliases, get_or_create_speaker
+from quotetrail.db.speakers import (
+    AliasRow,
+    SpeakerRow,
+    add_aliases,
+    find_speakers_with_aliases,
+    get_or_create_speaker,
+)
 
 
 def test_add_appearances_keeps_counts_and_first_seen(session: Session) -> None:
-    quote = create_quote(session=session, text="Words said once.", normalized="words said once")
+    quote_id = create_quote(session=session, text="Words said once.", normalized="words said once")
     late = create_article(session=session, text="a", origin="a", published_at=date(2020, 5, 1))
     early = create_article(session=session, text="b", origin="b", published_at=date(2019, 1, 1))
-    assert quote.id and late.id and early.id
+    assert late.id and early.id
     add_appearances(
         session=session,
-        quote_id=quote.id,
+        quote_id=quote_id,
         article_id=late.id,
         published=late.published_at,
         appearances=[
@@ -36,65 +43,68 @@ def test_add_appearances_keeps_counts_and_first_seen(session: Session) -> None:
             {"start": 6, "end": 10, "text": "said", "kind": "fragment", "similarity": 0.5},
         ],
     )
-    stored = get_quote(session=session, quote_id=quote.id)
-    assert stored is not None
+    stored = quote_rows(session=session, quote_ids=[quote_id])[quote_id]
     assert (stored.appearance_count, stored.first_seen) == (2, date(2020, 5, 1))
     add_appearances(
         session=session,
-        quote_id=quote.id,
+        quote_id=quote_id,
         article_id=early.id,
         published=early.published_at,
         appearances=[{"start": 0, "end": 5, "text": "Words"}],
     )
     add_appearances(  # undated: first_seen unchanged
-        session=session, quote_id=quote.id, article_id=early.id, published=None,
+        session=session, quote_id=quote_id, article_id=early.id, published=None,
         appearances=[{"start": 7, "end": 9, "text": "ds"}],
     )  # fmt: skip
-    stored = get_quote(session=session, quote_id=quote.id)
-    assert stored is not None
+    stored = quote_rows(session=session, quote_ids=[quote_id])[quote_id]
     assert (stored.appearance_count, stored.first_seen) == (4, date(2019, 1, 1))
-    rows = list_appearances(session=session, quote_id=quote.id)
+    session.expunge_all()  # and as the ORM reads them back
+    quote = get_quote(session=session, quote_id=quote_id)
+    assert quote is not None
+    assert (quote.appearance_count, quote.first_seen) == (4, date(2019, 1, 1))
+    rows = list_appearances(session=session, quote_id=quote_id)
     assert [r.kind for r in rows] == ["direct", "fragment", "direct", "direct"]
     assert rows[0].competing_speakers == ["X"] and rows[1].similarity == 0.5
     with pytest.raises(ValueError):
         add_appearances(
-            session=session, quote_id=quote.id, article_id=early.id, published=None,
+            session=session, quote_id=quote_id, article_id=early.id, published=None,
             appearances=[{"start": 20, "end": 25, "text": "x", "kind": "scare"}],
         )  # fmt: skip
 
 
 def test_verdict_rows_and_statuses(session: Session) -> None:
-    quote = create_quote(session=session, text="Said words here.", normalized="said words here")
-    other = create_quote(session=session, text="Other words here.", normalized="other words here")
+    quote_id = create_quote(session=session, text="Said words here.", normalized="said words here")
+    other_id = create_quote(
+        session=session, text="Other words here.", normalized="other words here"
+    )
     undated = create_article(session=session, text="u", origin="u", kind="primary")
     dated = create_article(session=session, text="d", origin="d", published_at=date(2021, 1, 1))
-    assert quote.id and other.id and undated.id and dated.id
+    assert undated.id and dated.id
     for article in (undated, dated):
         add_appearances(
-            session=session, quote_id=quote.id, article_id=article.id or 0,
+            session=session, quote_id=quote_id, article_id=article.id or 0,
             published=article.published_at, appearances=[{"start": 0, "end": 4, "text": "Said"}],
         )  # fmt: skip
-    rows = verdict_rows(session=session, quote_ids=[quote.id])
+    rows = verdict_rows(session=session, quote_ids=[quote_id])
     assert [(r["article_id"], r["article_kind"], r["published"]) for r in rows] == [
         (dated.id, "news", date(2021, 1, 1)),
         (undated.id, "primary", None),  # undated last
     ]
     assert verdict_rows(session=session, quote_ids=[]) == []
     set_appearance_statuses(session=session, statuses={rows[0]["id"]: "misattributed"})
-    again = {r["id"]: r["status"] for r in verdict_rows(session=session, quote_ids=[quote.id])}
+    again = {r["id"]: r["status"] for r in verdict_rows(session=session, quote_ids=[quote_id])}
     assert again == {rows[0]["id"]: "misattributed", rows[1]["id"]: "consistent"}
-    assert get_quote_texts(session=session, quote_ids=[other.id, 999]) == {
-        other.id: "Other words here."
+    assert get_quote_texts(session=session, quote_ids=[other_id, 999]) == {
+        other_id: "Other words here."
     }
 
 
 def test_adding_keys_a_quote_has_counts_only_the_new_ones(session: Session) -> None:
-    quote = create_quote(session=session, text="Some words.", normalized="some words")
-    assert quote.id
+    quote_id = create_quote(session=session, text="Some words.", normalized="some words")
     index = SqlQuoteIndex(session)
-    index.add(quote.id, ["a b", "c d"])
-    index.add(quote.id, ["c d", "e f"])
-    assert index.keys_of(quote.id) == {"a b", "c d", "e f"}
+    index.add(quote_id, ["a b", "c d"])
+    index.add(quote_id, ["c d", "e f"])
+    assert index.keys_of(quote_id) == {"a b", "c d", "e f"}
     assert key_frequencies(session=session, keys=["a b", "c d", "e f"]) == {
         "a b": 1,
         "c d": 1,
@@ -111,5 +121,11 @@ def test_speakers_with_aliases_by_keys_in_one_query(session: Session) -> None:
     found = find_speakers_with_aliases(session=session, keys=["power", "nobody"])
     assert [(s.id, sorted(a.key for a in aliases)) for s, aliases in found] == [
         (power.id, ["power", "samantha power"])
+    ]
+    assert found == [  # plain rows: the speaker's fields, its aliases oldest first
+        (
+            SpeakerRow(power.id, "Samantha Power", None, "person"),
+            [AliasRow("Samantha Power", "samantha power"), AliasRow("Power", "power")],
+        )
     ]
     assert find_speakers_with_aliases(session=session, keys=[]) == []

@@ -53,19 +53,22 @@ def test_primary_quote_ids(session: Session) -> None:
     primary = create_article(session=session, text="statement", origin="p", kind="primary")
     quoted_in_both = create_quote(session=session, text="a b c d", normalized="a b c d")
     news_only = create_quote(session=session, text="e f g h", normalized="e f g h")
-    for quote, article in ((quoted_in_both, news), (quoted_in_both, primary), (news_only, news)):
-        assert quote.id and article.id
+    assert news.id and primary.id
+    for quote_id, article_id in (
+        (quoted_in_both, news.id),
+        (quoted_in_both, primary.id),
+        (news_only, news.id),
+    ):
         add_appearance(
             session=session,
-            quote_id=quote.id,
-            article_id=article.id,
-            start=0 if quote is quoted_in_both else 10,
-            end=4 if quote is quoted_in_both else 14,
+            quote_id=quote_id,
+            article_id=article_id,
+            start=0 if quote_id == quoted_in_both else 10,
+            end=4 if quote_id == quoted_in_both else 14,
             text="x",
         )
-    assert quoted_in_both.id and news_only.id
-    ids = [quoted_in_both.id, news_only.id]
-    assert primary_quote_ids(session=session, quote_ids=ids) == {quoted_in_both.id}
+    ids = [quoted_in_both, news_only]
+    assert primary_quote_ids(session=session, quote_ids=ids) == {quoted_in_both}
     assert primary_quote_ids(session=session, quote_ids=[]) == set()
 
 

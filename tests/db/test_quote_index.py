@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from sqlmodel import Session
 
 from quotetrail.db import index as db_index
+from quotetrail.db.driver import Driver
 from quotetrail.db.index import (
     SqlQuoteIndex,
     count_quote_keys,
@@ -21,12 +22,9 @@ from quotetrail.pipeline.index import QuoteIndex
 
 
 def _quotes(session: Session, n: int) -> list[int]:
-    ids = []
-    for i in range(n):
-        quote = create_quote(session=session, text=f"quote {i}", normalized=f"quote {i}")
-        assert quote.id is not None
-        ids.append(quote.id)
-    return ids
+    return [
+        create_quote(session=session, text=f"quote {i}", normalized=f"quote {i}") for i in range(n)
+    ]
 
 
 def test_it_implements_the_pipeline_protocol(session: Session) -> None:
@@ -90,7 +88,9 @@ def test_deleting_a_quote_cascades_to_its_postings(session: Session) -> None:
     assert index.candidate_ids(["x"], limit=10) == [b]
 
 
-def test_lookups_search_the_key_index_instead_of_scanning(session: Session) -> None:
+def test_lookups_search_the_key_index_instead_of_scanning(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (a,) = _quotes(session, 1)
     SqlQuoteIndex(session).add(a, ["x"])
     session.commit()
@@ -98,14 +98,17 @@ def test_lookups_search_the_key_index_instead_of_scanning(session: Session) -> N
         return  # PostgreSQL's planner rightly scans tables this small; SQLite's plan is fixed
     connection = session.connection()
     captured: list[tuple[str, Any]] = []
+    run = Driver.rows
 
-    def capture(*args: Any) -> None:
-        _conn, _cursor, statement, parameters, _context, _many = args
-        captured.append((statement, parameters))
+    def capture(driver: Driver, sql: str, parameters: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        captured.append((sql, tuple(parameters)))
+        return run(driver, sql, parameters)
 
-    event.listen(connection, "before_cursor_execute", capture)
+    # The index runs its statements on the DBAPI connection (db/driver.py), past SQLAlchemy's
+    # events: they are captured where the driver runs them.
+    monkeypatch.setattr(Driver, "rows", capture)
     SqlQuoteIndex(session).candidate_ids(["x", "y"], limit=5)
-    event.remove(connection, "before_cursor_execute", capture)
+    monkeypatch.undo()
 
     # Two statements: the keys' frequencies, then the postings of the keys worth reading.
     (frequencies, parameters), (statement, parameters) = captured

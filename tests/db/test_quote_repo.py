@@ -13,7 +13,9 @@ from quotetrail.db.errors import NotFoundError
 from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
 from quotetrail.db.models import Article, Quote
 from quotetrail.db.quotes import (
+    QuoteRow,
     add_appearance,
+    appearance_similarities,
     count_appearances,
     count_quotes,
     create_quote,
@@ -24,7 +26,9 @@ from quotetrail.db.quotes import (
     list_appearances_with_articles,
     list_quotes,
     merge_quotes,
-    update_appearance,
+    quote_rows,
+    set_appearance_statuses,
+    set_similarities,
     update_quote,
 )
 from quotetrail.db.speakers import get_or_create_speaker
@@ -41,7 +45,12 @@ def _article(
 
 
 def _quote(session: Session, text: str, speaker_id: int | None = None) -> Quote:
-    return create_quote(session=session, text=text, normalized=text.lower(), speaker_id=speaker_id)
+    quote_id = create_quote(
+        session=session, text=text, normalized=text.lower(), speaker_id=speaker_id
+    )
+    quote = get_quote(session=session, quote_id=quote_id)
+    assert quote is not None
+    return quote
 
 
 def _appear(session: Session, quote: Quote, article: Article, start: int = 0) -> int:
@@ -60,7 +69,7 @@ def _appear(session: Session, quote: Quote, article: Article, start: int = 0) ->
 
 def test_create_read_and_update_a_quote(session: Session) -> None:
     power, _ = get_or_create_speaker(session=session, name="Samantha Power")
-    quote = create_quote(
+    quote_id = create_quote(
         session=session,
         text=SHAME,
         normalized=SHAME.lower(),
@@ -70,23 +79,33 @@ def test_create_read_and_update_a_quote(session: Session) -> None:
     session.commit()
     session.expunge_all()
 
-    assert quote.id is not None
-    stored = get_quote(session=session, quote_id=quote.id)
+    stored = get_quote(session=session, quote_id=quote_id)
     assert stored is not None
     assert (stored.text, stored.normalized, stored.speaker_id) == (SHAME, SHAME.lower(), power.id)
     assert stored.attribution_status == "consistent"
     assert stored.status_evidence == {"speakers": {"Samantha Power": 3}, "note": "ünïcode ok"}
     assert (stored.appearance_count, stored.first_seen) == (0, None)
-    assert get_quote(session=session, quote_id=quote.id + 1) is None
+    assert get_quote(session=session, quote_id=quote_id + 1) is None
+    assert quote_rows(session=session, quote_ids=[quote_id, quote_id + 1]) == {
+        quote_id: QuoteRow(
+            quote_id,
+            SHAME,
+            power.id,
+            "consistent",
+            {"speakers": {"Samantha Power": 3}, "note": "ünïcode ok"},
+            None,
+            0,
+        )
+    }
 
     update_quote(
-        session=session, quote_id=quote.id, attribution_status="disputed", status_evidence=[1, 2]
+        session=session, quote_id=quote_id, attribution_status="disputed", status_evidence=[1, 2]
     )
-    assert stored.speaker_id == power.id  # not given: unchanged
-    update_quote(session=session, quote_id=quote.id, speaker_id=None, text=SHAME + "!")
+    assert quote_rows(session=session, quote_ids=[quote_id])[quote_id].speaker_id == power.id
+    update_quote(session=session, quote_id=quote_id, speaker_id=None, text=SHAME + "!")
     session.commit()
     session.expunge_all()
-    stored = get_quote(session=session, quote_id=quote.id)
+    stored = get_quote(session=session, quote_id=quote_id)
     assert stored is not None
     assert (stored.text, stored.speaker_id, stored.attribution_status) == (
         SHAME + "!",
@@ -95,7 +114,7 @@ def test_create_read_and_update_a_quote(session: Session) -> None:
     )
     assert stored.status_evidence == [1, 2]
     with pytest.raises(NotFoundError):
-        update_quote(session=session, quote_id=quote.id + 1, text="x")
+        update_quote(session=session, quote_id=quote_id + 1, text="x")
 
 
 def test_get_quotes_keeps_the_order_given(session: Session) -> None:
@@ -173,16 +192,21 @@ def test_appearance_fields_round_trip(session: Session) -> None:
     assert (stored.confidence, stored.status, stored.similarity) == (0.75, "uncertain", 0.93)
     assert stored.competing_speakers == ["Zeid Ra'ad Al Hussein"]
 
-    update_appearance(session=session, appearance_id=made.id, status="misattributed")
-    update_appearance(session=session, appearance_id=made.id, speaker_id=None, similarity=0.5)
+    set_appearance_statuses(session=session, statuses={made.id: "misattributed"})
+    set_similarities(session=session, similarities={made.id: 0.5})
     session.commit()
     session.expunge_all()
     stored = get_appearance(session=session, appearance_id=made.id)
     assert stored is not None
-    assert (stored.status, stored.speaker_id, stored.similarity) == ("misattributed", None, 0.5)
+    assert (stored.status, stored.speaker_id, stored.similarity) == (
+        "misattributed",
+        speaker.id,
+        0.5,
+    )
     assert stored.competing_speakers == ["Zeid Ra'ad Al Hussein"]
-    with pytest.raises(NotFoundError):
-        update_appearance(session=session, appearance_id=made.id + 1, status="x")
+    assert appearance_similarities(session=session, quote_id=quote.id) == [
+        (made.id, "war crimes", 0.5)
+    ]
 
 
 def test_list_appearances_by_quote_or_article(session: Session) -> None:
@@ -312,11 +336,10 @@ def test_merge_quotes_moves_appearances_and_postings(session: Session) -> None:
     moved = [_appear(session, cut, b), _appear(session, cut, a, start=100)]
     session.commit()
 
-    kept = merge_quotes(session=session, keep_id=full.id, absorb_id=cut.id)
+    merge_quotes(session=session, keep_id=full.id, absorb_id=cut.id)
     session.commit()
     session.expunge_all()
 
-    assert kept.id == full.id
     assert get_quote(session=session, quote_id=cut.id) is None
     stored = get_quote(session=session, quote_id=full.id)
     assert stored is not None

@@ -7,10 +7,10 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from quotetrail.db.articles import count_articles, create_article
+from quotetrail.db.articles import count_articles, insert_article
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
-from quotetrail.db.quotes import add_appearance, count_appearances, count_quotes, create_quote
+from quotetrail.db.quotes import add_appearances, count_appearances, count_quotes, create_quote
 from quotetrail.db.speakers import count_speakers, get_or_create_speaker
 
 
@@ -23,21 +23,21 @@ def _ingest(
 ) -> None:
     """What ingestion writes for one article; optionally fails once everything is flushed,
     or stores the same span twice (a constraint violation part-way)."""
-    article = create_article(session=session, text=text, origin="a.txt")
+    article = insert_article(session=session, text=text, origin="a.txt")
+    assert article is not None and article.id is not None
     speaker, _ = get_or_create_speaker(session=session, name="Samantha Power")
-    quote = create_quote(session=session, text=text, normalized=text.lower(), speaker_id=speaker.id)
-    assert quote.id is not None and article.id is not None
-    SqlQuoteIndex(session).add(quote.id, ["shame you", "nothing that"])
-    for _ in range(2 if repeat_span else 1):
-        add_appearance(
-            session=session,
-            quote_id=quote.id,
-            article_id=article.id,
-            start=0,
-            end=len(text),
-            text=text,
-            speaker_id=speaker.id,
-        )
+    quote_id = create_quote(
+        session=session, text=text, normalized=text.lower(), speaker_id=speaker.id
+    )
+    SqlQuoteIndex(session).add(quote_id, ["shame you", "nothing that"])
+    span = {"start": 0, "end": len(text), "text": text, "speaker_id": speaker.id}
+    add_appearances(
+        session=session,
+        quote_id=quote_id,
+        article_id=article.id,
+        published=article.published_at,
+        appearances=[span] * (2 if repeat_span else 1),
+    )
     if fail_with is not None:
         raise fail_with
 
@@ -78,3 +78,13 @@ def test_a_failed_article_does_not_undo_the_previous_one(engine: Engine) -> None
     with pytest.raises(Boom), session_scope(factory) as session:
         _ingest(session, "Aleppo will join the ranks", fail_with=Boom())
     assert _counts(engine) == (1, 1, 1, 1, 2)
+
+
+def test_a_constraint_violation_on_the_driver_rolls_back_every_row(engine: Engine) -> None:
+    # The same span twice: the appearance insert (on the DBAPI connection) fails after the
+    # other rows were written, and raises SQLAlchemy's IntegrityError as an ORM statement would.
+    factory = create_session_factory(engine)
+    with pytest.raises(IntegrityError) as raised, session_scope(factory) as session:
+        _ingest(session, "Is there nothing that can shame you?", repeat_span=True)
+    assert isinstance(raised.value.orig, engine.dialect.loaded_dbapi.IntegrityError)
+    assert _counts(engine) == (0, 0, 0, 0, 0)

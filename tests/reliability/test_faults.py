@@ -37,7 +37,7 @@ from quotetrail.pipeline.text import document_from_text
 QUICK = 5.0  # seconds within which a request must be answered while the database is away
 
 
-def long_article(paragraphs: int = 300) -> str:
+def long_article(paragraphs: int = 1500) -> str:
     """An article quoting `paragraphs` distinct utterances: seconds of database work."""
     utterances, _ = workload()
     names = ["Ada Quill", "Bertram Vance", "Carla Mendes"]

@@ -1,0 +1,234 @@
+"""Streams of articles ingested a batch per transaction (what `quotetrail ingest` runs).
+
+A batch must store exactly what ingesting its articles one transaction each stores, whatever the
+batch size and whether worker processes prepare the articles; a failing article costs only
+itself. On SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlmodel import Session, select
+
+from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
+from quotetrail.db.migrate import upgrade_to_head
+from quotetrail.db.models import Appearance, Article, Quote, Speaker, SpeakerAlias
+from quotetrail.service import ingest as ingest_module
+from quotetrail.service.ingest import IngestResult, ingest_article, ingest_stream
+from quotetrail.sources import ArticleInput
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures" / "articles"
+PRIMARY = ROOT / "tests" / "fixtures" / "primary" / "ohchr_zeid_aleppo_2016-12-14.txt"
+
+
+def _inputs() -> list[ArticleInput]:
+    """The seeds, the fixture articles and a primary source, dated, some repeated."""
+    paths = sorted((ROOT / "seeds").glob("*.txt")) + sorted(FIXTURES.glob("*.txt"))
+    items = [
+        ArticleInput(
+            label=path.name,
+            text=path.read_text(encoding="utf-8"),
+            origin=path.name,
+            outlet=f"outlet {number % 3}",
+            published=date(2016, 12, 10 + number % 7) if number % 4 else None,
+        )
+        for number, path in enumerate(paths)
+    ]
+    primary = ArticleInput(
+        label=PRIMARY.name,
+        text=PRIMARY.read_text(encoding="utf-8"),
+        origin=PRIMARY.name,
+        published=date(2016, 12, 14),
+        kind="primary",
+    )
+    # The same text again inside the stream: stored once, the second one reports it.
+    return [*items[:9], primary, *items[9:], items[3]]
+
+
+def _one_by_one(engine: Engine, items: Iterable[ArticleInput]) -> list[IngestResult]:
+    factory = create_session_factory(engine, write=True)
+    results = []
+    for item in items:
+        with session_scope(factory) as session:
+            results.append(
+                ingest_article(
+                    session=session,
+                    text=item.text,
+                    origin=item.origin,
+                    title=item.title,
+                    outlet=item.outlet,
+                    published=item.published,
+                    kind=item.kind,
+                )
+            )
+    return results
+
+
+def _state(engine: Engine) -> dict[str, Any]:
+    """Everything ingestion stores, by content (ids only where they name a stored row)."""
+    with session_scope(create_session_factory(engine)) as session:
+        speakers = {s.id: (s.name, s.role, s.kind) for s in session.exec(select(Speaker))}
+        quotes = {
+            q.id: (
+                q.text,
+                q.normalized,
+                speakers.get(q.speaker_id),
+                q.attribution_status,
+                q.status_evidence,
+                q.first_seen,
+                q.appearance_count,
+            )
+            for q in session.exec(select(Quote))
+        }
+        articles = {a.id: a.origin for a in session.exec(select(Article))}
+        appearances = sorted(
+            (
+                articles[a.article_id],
+                a.start,
+                a.end,
+                a.text,
+                quotes[a.quote_id][0],
+                speakers.get(a.speaker_id),
+                a.speaker_as_written,
+                a.kind,
+                a.cue,
+                a.confidence,
+                a.status,
+                a.competing_speakers,
+                a.similarity,
+            )
+            for a in session.exec(select(Appearance))
+        )
+        aliases = sorted(
+            (speakers[a.speaker_id][0], a.alias, a.key) for a in session.exec(select(SpeakerAlias))
+        )
+        postings = _rows(session, "SELECT key, quote_id FROM quote_key")
+        frequencies = _rows(session, "SELECT key, quotes FROM key_frequency WHERE quotes > 0")
+        return {
+            "quotes": sorted(quotes.values(), key=repr),
+            "appearances": appearances,
+            "speakers": sorted(speakers.values(), key=repr),
+            "aliases": aliases,
+            "postings": sorted((key, quotes[quote_id][0]) for key, quote_id in postings),
+            "frequencies": sorted(frequencies),
+        }
+
+
+def _rows(session: Session, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(row) for row in session.connection().execute(text(sql))]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The articles ingested one transaction each, on SQLite: what every stream must store."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('reference') / 'one-by-one.db'}"
+    upgrade_to_head(url)
+    engine = create_db_engine(url)
+    try:
+        _one_by_one(engine, _inputs())
+        return _state(engine)
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("batch_articles", [1, 5, 64])
+def test_a_stream_stores_what_one_by_one_ingestion_stores(
+    engine: Engine, reference: dict[str, Any], batch_articles: int
+) -> None:
+    factory = create_session_factory(engine, write=True)
+    items = _inputs()
+    results = list(ingest_stream(factory, items, batch_articles=batch_articles))
+    assert [item for item, _ in results] == items  # in order, each once
+    outcomes = [result for _, result in results]
+    assert all(isinstance(r, IngestResult) for r in outcomes)
+    created = [r.created for r in outcomes if isinstance(r, IngestResult)]
+    assert created == [True] * (len(items) - 1) + [False]
+    first, repeat = outcomes[3], outcomes[-1]  # the stream repeats its fourth article last
+    assert isinstance(first, IngestResult) and isinstance(repeat, IngestResult)
+    assert repeat.article.id == first.article.id and repeat.appearances == 0
+    assert _state(engine) == reference
+    # The quote counts, the reference's check that the batch is not a no-op.
+    assert sum(r.new_quotes for r in outcomes if isinstance(r, IngestResult)) == len(
+        reference["quotes"]
+    )
+
+
+def test_worker_processes_store_the_same(engine: Engine, reference: dict[str, Any]) -> None:
+    factory = create_session_factory(engine, write=True)
+    results = list(ingest_stream(factory, _inputs(), processes=1, batch_articles=8))
+    assert all(isinstance(result, IngestResult) for _, result in results)
+    assert _state(engine) == reference
+
+
+def test_a_failing_article_costs_only_itself(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = _inputs()[:8]
+    doomed = items[5]
+    real_insert = ingest_module.insert_article
+
+    def insert_or_fail(**fields: Any) -> Any:
+        if fields["text"] == doomed.text:
+            raise RuntimeError("disk on fire")
+        return real_insert(**fields)
+
+    monkeypatch.setattr(ingest_module, "insert_article", insert_or_fail)
+    factory = create_session_factory(engine, write=True)
+    results = dict((item.label, result) for item, result in ingest_stream(factory, items))
+    failure = results.pop(doomed.label)
+    assert isinstance(failure, RuntimeError) and "disk on fire" in str(failure)
+    assert all(isinstance(r, IngestResult) and r.created for r in results.values())
+
+    monkeypatch.undo()
+    expected_url = f"sqlite:///{Path(str(engine.url.database)).parent / 'expected.db'}"
+    if engine.dialect.name == "sqlite":
+        upgrade_to_head(expected_url)
+        expected = create_db_engine(expected_url)
+        try:
+            _one_by_one(expected, [i for i in items if i is not doomed])
+            assert _state(engine) == _state(expected)
+        finally:
+            expected.dispose()
+    with session_scope(create_session_factory(engine)) as session:
+        origins = {a.origin for a in session.exec(select(Article))}
+        assert origins == {i.origin for i in items if i is not doomed}
+        orphans = _rows(
+            session,
+            "SELECT count(*) FROM quote WHERE id NOT IN (SELECT quote_id FROM appearance)",
+        )
+        assert orphans == [(0,)]
+
+
+def test_an_article_failing_extraction_is_reported_and_the_others_stored(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items = _inputs()[:4]
+    real_prepare = ingest_module.prepare_article
+
+    def prepare_or_fail(text: str) -> Any:
+        if text == items[1].text:
+            raise ValueError("unreadable")
+        return real_prepare(text)
+
+    monkeypatch.setattr(ingest_module, "prepare_article", prepare_or_fail)
+    factory = create_session_factory(engine, write=True)
+    results = list(ingest_stream(factory, items))
+    assert isinstance(results[1][1], ValueError)
+    assert [isinstance(r, IngestResult) for _, r in results] == [True, False, True, True]
+
+
+def test_an_invalid_kind_is_refused_before_anything_is_written(engine: Engine) -> None:
+    factory = create_session_factory(engine, write=True)
+    good, bad = _inputs()[:2]
+    bad = ArticleInput(label="bad", text=bad.text, origin="bad", kind="op-ed")  # type: ignore[arg-type]
+    results = list(ingest_stream(factory, [good, bad]))
+    assert isinstance(results[0][1], IngestResult) and isinstance(results[1][1], ValueError)
+    with session_scope(create_session_factory(engine)) as session:
+        assert [a.origin for a in session.exec(select(Article))] == [good.origin]

@@ -334,7 +334,7 @@ def render(results: dict[str, Any], command: str) -> str:
 
 
 HTTP_COLUMNS = ["texts", "lookups/s", "p50 ms", "p90 ms", "p99 ms", "server CPU ms/lookup",
-                "non-2xx", "load"]  # fmt: skip
+                "PostgreSQL CPU ms/lookup", "non-2xx", "load"]  # fmt: skip
 
 
 def render_http(http: dict[str, Any] | None) -> list[str]:
@@ -357,7 +357,8 @@ def render_http(http: dict[str, Any] | None) -> list[str]:
     for phase in ("mix", "unique"):
         r = http[phase]
         figures = [r["lookups_per_s"], r["p50_ms"], r["p90_ms"], r["p99_ms"]]
-        figures += [r["server_cpu_ms_per_lookup"], int(r["non_2xx"]), r["load_average_before"]]
+        figures += [r["server_cpu_ms_per_lookup"], r["database_cpu_ms_per_lookup"]]
+        figures += [int(r["non_2xx"]), r["load_average_before"]]
         lines.append(_row([r["texts"], *figures]))
     return lines
 

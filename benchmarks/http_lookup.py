@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy.engine import make_url
 
 from benchmarks import corpus
 
@@ -148,21 +149,26 @@ def start_server(
     raise SystemExit("the server did not start")
 
 
-def group_cpu_seconds(pgid: int) -> float:
-    """CPU time (user + system) used so far by the live processes of a process group."""
+def cpu_seconds(*, pgid: int, database: str | None) -> tuple[float, float]:
+    """CPU time (user + system) used so far by the live processes of a process group (the
+    server), and by the PostgreSQL backends serving `database` (their title names it)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    server = backends = 0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
+            title = (entry / "cmdline").read_bytes().decode(errors="replace")
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
-        if int(fields[2]) == pgid:  # fields: state, ppid, pgrp, ..., utime (11), stime (12)
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
+        used = int(fields[11]) + int(fields[12])  # fields: state, ppid, pgrp, ..., utime, stime
+        if int(fields[2]) == pgid:
+            server += used
+        elif database and title.startswith("postgres: ") and f" {database} " in title:
+            backends += used
+    return server / ticks, backends / ticks
 
 
 def load_average() -> float:
@@ -212,21 +218,33 @@ def write_script(folder: Path, name: str, hot: list[str], fresh: list[str], *, s
 
 
 def wrk_run(
-    wrk: str, url: str, script: Path, *, seconds: int, connections: int, threads: int, pgid: int
+    wrk: str,
+    url: str,
+    script: Path,
+    *,
+    seconds: int,
+    connections: int,
+    threads: int,
+    pgid: int,
+    database: str | None,
 ) -> dict[str, Any]:
-    """One wrk run: its figures, and the server's CPU time per request."""
+    """One wrk run: its figures, and the server's and the database's CPU time per request."""
     load_before = load_average()
-    cpu_before = group_cpu_seconds(pgid)
+    server_before, database_before = cpu_seconds(pgid=pgid, database=database)
     command = [wrk, "-t", str(threads), "-c", str(connections), "-s", str(script)]
     command += ["-d", f"{seconds}s", "--latency", "--timeout", "5s", url]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
-    server_cpu = group_cpu_seconds(pgid) - cpu_before
+    server_after, database_after = cpu_seconds(pgid=pgid, database=database)
     figures = parse_wrk(done.stdout)
+    requests = max(figures["requests"], 1)
     return {
         **figures,
-        # Server CPU per lookup (uvicorn workers only; PostgreSQL's own is not counted): what
-        # the throughput on idle cores would be bound by.
-        "server_cpu_ms_per_lookup": round(1000 * server_cpu / max(figures["requests"], 1), 3),
+        # CPU per lookup of the uvicorn workers, and of the PostgreSQL backends serving them:
+        # what the throughput on idle cores would be bound by (wrk's own CPU not counted).
+        "server_cpu_ms_per_lookup": round(1000 * (server_after - server_before) / requests, 3),
+        "database_cpu_ms_per_lookup": round(
+            1000 * (database_after - database_before) / requests, 3
+        ),
         "load_average_before": load_before,
     }
 
@@ -259,16 +277,19 @@ def measure(
             for text in hot[:20]:  # lookups answer before anything is measured
                 response = httpx.post(f"{url}/v1/lookup", json={"text": text}, timeout=10)
                 response.raise_for_status()
+            database = make_url(database_url).database if database_url else None
             options = {"connections": connections, "threads": threads, "pgid": server.pid}
             for phase, share in (("mix", REPEAT_SHARE), ("unique", 0.0)):
                 # The warm-up fills the caches with the popular texts, as in steady service;
                 # its fresh texts differ from the measured run's.
                 warmup = fresh_texts(n_quotes, f"http-{phase}-warmup", WARMUP_SECONDS * 600)
                 script = write_script(folder, "warmup", hot, warmup, share=share, threads=threads)
-                wrk_run(wrk, url, script, seconds=WARMUP_SECONDS, **options)
+                wrk_run(wrk, url, script, seconds=WARMUP_SECONDS, database=database, **options)
                 fresh = fresh_texts(n_quotes, f"http-{phase}", FRESH_TEXTS)
                 script = write_script(folder, phase, hot, fresh, share=share, threads=threads)
-                phases[phase] = wrk_run(wrk, url, script, seconds=seconds, **options)
+                phases[phase] = wrk_run(
+                    wrk, url, script, seconds=seconds, database=database, **options
+                )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)

@@ -299,6 +299,18 @@ def _pick(ids: Sequence[int], role: str | None, by_id: dict[int, KnownSpeaker]) 
     return None
 
 
+def exact_speakers(name: str, known: Sequence[KnownSpeaker]) -> list[int]:
+    """Ids of the known speakers with a name or alias of the same speaker_key as `name`.
+
+    When there are any, resolve_speaker decides among them alone: a caller that stores every
+    name under its speaker_key can try the speakers found under that one key first.
+    """
+    key = _parse(name).key
+    if not key:
+        return []
+    return list(dict.fromkeys(s.id for s in known for n in _names_of(s) if n.key == key))
+
+
 def resolve_speaker(name: str, *, role: str | None, known: Sequence[KnownSpeaker]) -> int | None:
     """Return the id of the known speaker `name` denotes, or None if it is a new speaker."""
     if not name.strip():
@@ -309,7 +321,7 @@ def resolve_speaker(name: str, *, role: str | None, known: Sequence[KnownSpeaker
     role = role or mention.role_hint
     by_id = {s.id: s for s in known}
 
-    exact = [s.id for s in known for n in _names_of(s) if n.key == mention.key]
+    exact = exact_speakers(name, known)
     if exact:
         return _pick(exact, role, by_id)
     if mention.organisation:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from quotetrail.db.models import SpeakerKind
@@ -14,6 +16,7 @@ from quotetrail.db.speakers import (
 )
 from quotetrail.pipeline.identity import (
     KnownSpeaker,
+    exact_speakers,
     is_organisation,
     lookup_keys,
     resolve_speaker,
@@ -52,8 +55,20 @@ class SpeakerBook:
         self._speakers: dict[int, KnownSpeaker] = {}  # as loaded, plus what this book wrote
 
     def known(self, name: str) -> list[KnownSpeaker]:
-        """The stored speakers `name` could denote, with their aliases."""
-        found = find_speakers_with_aliases(session=self.session, keys=lookup_keys(name))
+        """The stored speakers `name` could denote, with their aliases.
+
+        Those stored under the name's own key first: when one of them bears exactly this
+        name, identity.resolve_speaker decides among them alone (exact_speakers), so the
+        speakers who merely share a surname (a dozen or more in a large database, each to be
+        compared) are loaded only when none does.
+        """
+        same = self._load([speaker_key(name)])
+        if exact_speakers(name, same):
+            return same
+        return self._load(lookup_keys(name))
+
+    def _load(self, keys: Sequence[str]) -> list[KnownSpeaker]:
+        found = find_speakers_with_aliases(session=self.session, keys=keys)
         ids = [speaker.id for speaker, _ in found if speaker.id is not None]
         for speaker, aliases in found:
             if speaker.id is not None:

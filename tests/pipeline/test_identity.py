@@ -6,6 +6,7 @@ import pytest
 
 from quotetrail.pipeline.identity import (
     KnownSpeaker,
+    exact_speakers,
     is_organisation,
     lookup_keys,
     resolve_speaker,
@@ -242,3 +243,33 @@ def test_plain_names_skip_nameparser_with_its_answer() -> None:
     for name in names:
         parsed = HumanName(name)
         assert _last_and_suffix(name) == (str(parsed.last), str(parsed.suffix)), name
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Samantha Power", [1]),
+        ("US Ambassador Samantha Power", [1]),  # titles are not part of the key
+        ("Power", [1]),  # her alias
+        ("Samantha J. Power", []),  # a fuller form: resolve_speaker's full-name rule
+        ("Erdogan", []),  # a surname alone: the bearers' rule
+        ("Department of Health", [5]),
+        ("", []),
+    ],
+)
+def test_exact_speakers(name: str, expected: list[int]) -> None:
+    assert exact_speakers(name, KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Samantha Power", "Power", "Zeid", "Sen. John Smith", "the Department of Health", "Acme"],
+)
+def test_exact_speakers_alone_decide_as_every_known_speaker_would(name: str) -> None:
+    # What lets SpeakerBook try the speakers stored under the name's own key first: when
+    # some bear exactly this name, they alone give resolve_speaker's answer.
+    exact = [s for s in KNOWN if s.id in exact_speakers(name, KNOWN)]
+    if exact:
+        assert resolve_speaker(name, role=None, known=exact) == resolve_speaker(
+            name, role=None, known=KNOWN
+        )

@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from benchmarks import corpus
 from quotetrail.db.engine import create_db_engine, create_session_factory
-from quotetrail.db.lookups import without_transaction
+from quotetrail.db.lookups import prepare_for_lookup
 from quotetrail.service.lookup import lookup
 from quotetrail.service.lookup_records import lookup_records
 
@@ -59,7 +59,7 @@ def peak_rss_mb() -> float:
 
 
 def _records_ids(session: Session, text: str) -> list[int]:
-    without_transaction(session)  # as the API does
+    prepare_for_lookup(session)  # as the API does
     return [m["quote"]["id"] for m in lookup_records(session=session, text=text, limit=5)]
 
 

@@ -12,7 +12,7 @@ from quotetrail.api.deps import AppState, StateDep, rate_limited
 from quotetrail.api.openapi import problems
 from quotetrail.api.schemas import LookupRequest, LookupResponse
 from quotetrail.db.engine import session_scope
-from quotetrail.db.lookups import without_transaction
+from quotetrail.db.lookups import prepare_for_lookup
 from quotetrail.service.lookup_records import lookup_records
 
 router = APIRouter(prefix="/v1", tags=["lookup"])
@@ -37,7 +37,7 @@ def _lookup(state: AppState, text: str, limit: int) -> bytes:
     """The answer as JSON bytes: from the cache while the database is unchanged."""
     cache = state.lookup_cache
     with session_scope(state.read_sessions) as session:
-        without_transaction(session)
+        prepare_for_lookup(session)
         version = cache.version(session)
         epoch = cache.epoch  # read after the version check, which may drop answers
         key = (version, text, limit)

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import select
 
+from quotetrail.db.driver import Driver
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.db.lookups import lookup_appearances, lookup_candidates, without_transaction
+from quotetrail.db.lookups import lookup_appearances, lookup_candidates, prepare_for_lookup
 from quotetrail.db.models import Article
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import index_keys
@@ -104,7 +105,7 @@ def test_reading_without_a_transaction_leaves_later_sessions_transactional(
     factory = create_session_factory(seeded)
     for _ in range(3):  # the pooled connection comes back as it was lent
         with factory() as session:
-            without_transaction(session)
+            prepare_for_lookup(session)
             assert lookup_candidates(session=session, keys=index_keys(PROBES[0]), limit=5)
     with factory() as session:
         session.add(Article(origin="rolled back", text="x", content_hash="0" * 64))
@@ -113,3 +114,14 @@ def test_reading_without_a_transaction_leaves_later_sessions_transactional(
     with factory() as session:
         count = select(func.count()).select_from(Article).where(Article.origin == "rolled back")
         assert session.exec(count).one() == 0
+
+
+def test_lookup_connections_reuse_generic_plans_on_postgresql(seeded: Engine) -> None:
+    for _ in range(2):  # the second session gets the pooled connection, already set up
+        with create_session_factory(seeded)() as session:
+            prepare_for_lookup(session)
+            if seeded.dialect.name != "postgresql":
+                return  # SQLite plans nothing ahead
+            driver = Driver(session)
+            assert driver.value("SHOW plan_cache_mode") == "force_generic_plan"
+            assert driver.value("SHOW transaction_isolation") == "read committed"

@@ -63,8 +63,8 @@ def prepare_for_lookup(session: Session) -> None:
     estimates for a lookup's rare keys always look cheaper than the generic plan's, although
     the plan is the same, and planning costs about as much as running it (p95 of a lookup at
     1M quotes: 6.5-7.7 ms re-planned, 4.5-5.4 ms generic). The setting stays with the pooled
-    connection, so other statements later run on it reuse generic plans too; those are
-    primary-key and index lookups whose plans do not depend on the values either.
+    connection, so statements of other sessions later run on it (ingestion through the API)
+    reuse generic plans too; a setting of the engine (db/engine.py) would say so in one place.
     SQLite keeps its transaction (one snapshot for the statements; BEGIN costs no round trip)
     and plans nothing ahead.
     """

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -66,6 +68,18 @@ def select_keys(
     return chosen
 
 
+@dataclass(frozen=True, slots=True)
+class CandidateQuote:
+    """A canonical quote the index offers, with the fields lookups and ingestion read of it."""
+
+    id: int
+    score: int  # summed weights of the keys it shares with the lookup (key_weight)
+    text: str
+    attribution_status: str
+    first_seen: date | None
+    speaker: str | None  # the best-supported speaker's name
+
+
 class SqlQuoteIndex:
     """QuoteIndex stored in the database; writes join the session's transaction.
 
@@ -101,34 +115,41 @@ class SqlQuoteIndex:
 
         Ranked by the summed weights of the shared keys (key_weight), ties by id.
         """
-        return [quote_id for quote_id, _ in self.scored_candidates(keys, limit=limit)]
+        return [candidate.id for candidate in self.candidates(keys, limit=limit)]
 
     def scored_candidates(self, keys: Collection[str], *, limit: int) -> list[tuple[int, int]]:
         """(quote id, summed weight of shared keys), best first; see candidate_ids."""
-        return [(i, score) for i, score, _ in self.candidates_with_texts(keys, limit=limit)]
+        return [(candidate.id, candidate.score) for candidate in self.candidates(keys, limit=limit)]
 
-    def candidates_with_texts(
-        self, keys: Collection[str], *, limit: int
-    ) -> list[tuple[int, int, str]]:
-        """(quote id, summed weight of shared keys, canonical text), best first, in one query."""
+    def candidates(self, keys: Collection[str], *, limit: int) -> list[CandidateQuote]:
+        """The `limit` quotes sharing the most informative keys with `keys`, best first, with
+        their stored fields and speaker names: the one statement of lookups and ingestion."""
         if not keys or limit <= 0:
             return []
         frequencies, total = self.frequencies(keys)
         chosen = select_keys(frequencies, total=total)
         if not chosen:
             return []
-        keys = _padded(list(chosen))
-        whens = " ".join(["WHEN ? THEN ?"] * len(keys))
+        driver = self.driver
+        padded = _padded(list(chosen))
+        whens = " ".join(["WHEN ? THEN ?"] * len(padded))
         sql = (
-            "SELECT k.quote_id, k.score, q.text FROM ("
+            "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
             f"SELECT quote_id, sum(CASE key {whens} ELSE 0 END) AS score FROM quote_key "
-            f"WHERE key IN ({self.driver.marks(len(keys))}) GROUP BY quote_id "
-            "ORDER BY score DESC, quote_id LIMIT ?"
-            ") AS k JOIN quote AS q ON q.id = k.quote_id ORDER BY k.score DESC, k.quote_id"
+            f"WHERE key IN ({driver.marks(len(padded))}) GROUP BY quote_id "
+            # The limit is written out, not a parameter: a generic plan (PostgreSQL, see
+            # db.lookups.prepare_for_lookup) then still knows it. Few values occur.
+            f"ORDER BY score DESC, quote_id LIMIT {int(limit)}"
+            ") AS k JOIN quote AS q ON q.id = k.quote_id "
+            "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
+            "ORDER BY k.score DESC, k.quote_id"
         )
-        weighted = [value for key in keys for value in (key, chosen[key])]
-        rows = self.driver.rows(sql, (*weighted, *keys, int(limit)))
-        return [(quote_id, int(score), text) for quote_id, score, text in rows]
+        weighted = [value for key in padded for value in (key, chosen[key])]
+        rows = driver.rows(sql, (*weighted, *padded))
+        return [
+            CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
+            for quote_id, score, text, status, seen, speaker in rows
+        ]
 
     def add(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a canonical quote under `keys` (keys it already has are skipped)."""

@@ -1,38 +1,23 @@
 """Reads for free-text lookups: what a lookup shows, in as few statements as possible.
 
-A lookup runs for every sentence a fact-checker checks, so it reads the index's key
-frequencies (db.index), then ONE statement for the candidates ranked by the index together with
-their quote rows and speaker names, then, once the matcher has ranked them, ONE statement for
-the appearances of those it returns. Both run on the driver (db/driver.py): through SQLAlchemy
-they cost more than the database's work.
+A lookup runs for every sentence a fact-checker checks: the index's candidates come with their
+quote rows and speaker names in one statement (db.index.SqlQuoteIndex.candidates, which
+ingestion uses too), then, once the matcher has ranked them, ONE statement here reads the
+appearances of those it returns. Both run on the driver (db/driver.py): through SQLAlchemy they
+cost more than the database's work.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from datetime import date
 from typing import NamedTuple
 
 from sqlmodel import Session
 
 from quotetrail.db.driver import Driver
-from quotetrail.db.index import SqlQuoteIndex, _padded, select_keys
 
 # Marks a pooled PostgreSQL connection whose plan_cache_mode was set (prepare_for_lookup).
 _GENERIC_PLANS = "quotetrail_generic_plans"
-
-
-@dataclass(frozen=True, slots=True)
-class CandidateQuote:
-    """A canonical quote the index offers for a lookup, with what an answer shows of it."""
-
-    id: int
-    score: int  # summed weights of the keys it shares with the lookup (db.index.key_weight)
-    text: str
-    attribution_status: str
-    first_seen: date | None
-    speaker: str | None  # the best-supported speaker's name
 
 
 class AppearanceRow(NamedTuple):
@@ -88,42 +73,6 @@ def change_marker(session: Session) -> str:
     if driver.postgres:
         return str(driver.value("SELECT pg_current_snapshot()::text"))
     return str(driver.value("PRAGMA data_version"))
-
-
-def lookup_candidates(
-    *, session: Session, keys: Collection[str], limit: int
-) -> list[CandidateQuote]:
-    """The `limit` quotes sharing the most informative keys with `keys`, best first.
-
-    The same ranking as db.index.SqlQuoteIndex.scored_candidates (the same keys read, weights
-    and order; a test checks it), with the quote rows and speaker names joined in.
-    """
-    if not keys or limit <= 0:
-        return []
-    frequencies, total = SqlQuoteIndex(session).frequencies(keys)
-    chosen = select_keys(frequencies, total=total)
-    if not chosen:
-        return []
-    driver = Driver(session)
-    padded = _padded(list(chosen))  # a few statement shapes: the drivers reuse them prepared
-    whens = " ".join(["WHEN ? THEN ?"] * len(padded))
-    sql = (
-        "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
-        f"SELECT quote_id, sum(CASE key {whens} ELSE 0 END) AS score FROM quote_key "
-        f"WHERE key IN ({driver.marks(len(padded))}) GROUP BY quote_id "
-        # The limit is written out, not a parameter: a generic plan then still knows it
-        # (few values occur: LOOKUP_CANDIDATES, or twice the results asked for).
-        f"ORDER BY score DESC, quote_id LIMIT {int(limit)}"
-        ") AS k JOIN quote AS q ON q.id = k.quote_id "
-        "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
-        "ORDER BY k.score DESC, k.quote_id"
-    )
-    weighted = [value for key in padded for value in (key, chosen[key])]
-    rows = driver.rows(sql, (*weighted, *padded))
-    return [
-        CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
-        for quote_id, score, text, status, seen, speaker in rows
-    ]
 
 
 def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[AppearanceRow]:

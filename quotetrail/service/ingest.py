@@ -33,10 +33,9 @@ from sqlmodel import Session
 
 from quotetrail.db.articles import content_hash, insert_article, stored_article_ids
 from quotetrail.db.engine import session_scope
-from quotetrail.db.index import SqlQuoteIndex, lock_for_matching
+from quotetrail.db.index import CandidateQuote, SqlQuoteIndex, lock_for_matching
 from quotetrail.db.models import Article
 from quotetrail.db.quotes import (
-    QuoteRow,
     add_appearances,
     appearance_similarities,
     create_quote,
@@ -336,18 +335,14 @@ class _Ingestion:
         keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
-        # Texts only: most candidates share topic words and are rejected by the matcher, so
-        # loading them as full rows would be wasted.
-        found = index.candidates_with_texts(keys, limit=MATCH_CANDIDATES)
-        texts = {quote_id: quote_text for quote_id, _, quote_text in found}
-        ids = shortlist([(i, score) for i, score, _ in found], keep=MATCH_SHORTLIST)
-        matches = find_matches(text, [Candidate(i, texts[i]) for i in ids])
+        found = {c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES)}
+        ids = shortlist([(c.id, c.score) for c in found.values()], keep=MATCH_SHORTLIST)
+        matches = find_matches(text, [Candidate(i, found[i].text) for i in ids])
         if matches:
-            contained = [m.id for m in matches[1:] if m.relation == "contains"]
-            rows = quote_rows(session=self.session, quote_ids=[matches[0].id, *contained])
-            quote = rows[matches[0].id]
+            quote = found[matches[0].id]
             # A longer version makes one quote of every shorter one it contains.
-            canonical, changed = self._absorb(quote, [rows[i] for i in contained], text)
+            contained = [found[m.id] for m in matches[1:] if m.relation == "contains"]
+            canonical, changed = self._absorb(quote, contained, text)
             index.add(quote.id, keys)  # every wording's keys find the quote
             quote_id = quote.id
         else:
@@ -384,7 +379,9 @@ class _Ingestion:
         self.touched.add(quote_id)
         self.batch.touched.add(quote_id)
 
-    def _absorb(self, quote: QuoteRow, absorbed: Sequence[QuoteRow], text: str) -> tuple[str, bool]:
+    def _absorb(
+        self, quote: CandidateQuote, absorbed: Sequence[CandidateQuote], text: str
+    ) -> tuple[str, bool]:
         """Merge `absorbed` into `quote`: the canonical wording, and whether the quote changed."""
         new = Wording(text, self.article.kind == "primary", self.article.published_at)
         # The usual case, a news cut of a known quote: if the current text wins even as a news

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from quotetrail.db.lookups import CandidateQuote, lookup_candidates
+from quotetrail.db.index import CandidateQuote, SqlQuoteIndex
 from quotetrail.db.models import Appearance, Article, Quote
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
@@ -54,8 +54,8 @@ def ranked_candidates(
     if limit <= 0:
         return []
     limit = min(limit, MAX_LIMIT)
-    found = lookup_candidates(
-        session=session, keys=index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
+    found = SqlQuoteIndex(session).candidates(
+        index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
     )
     by_id = {candidate.id: candidate for candidate in found}
     ids = shortlist([(c.id, c.score) for c in found], keep=max(MIN_SCORED, 2 * limit))

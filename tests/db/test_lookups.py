@@ -12,7 +12,7 @@ from sqlmodel import select
 from quotetrail.db.driver import Driver
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.db.lookups import lookup_appearances, lookup_candidates, prepare_for_lookup
+from quotetrail.db.lookups import lookup_appearances, prepare_for_lookup
 from quotetrail.db.models import Article
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import index_keys
@@ -46,13 +46,10 @@ def seeded(engine: Engine) -> Engine:
     return engine
 
 
-def test_candidates_rank_as_the_index_and_carry_their_quote(seeded: Engine) -> None:
+def test_candidates_carry_their_quote_and_speaker(seeded: Engine) -> None:
     for text in PROBES:
         with session_scope(create_session_factory(seeded)) as session:
-            keys = index_keys(text)
-            found = lookup_candidates(session=session, keys=keys, limit=16)
-            expected = SqlQuoteIndex(session).scored_candidates(keys, limit=16)
-            assert [(c.id, c.score) for c in found] == expected, text
+            found = SqlQuoteIndex(session).candidates(index_keys(text), limit=16)
             quotes = get_quotes(session=session, quote_ids=[c.id for c in found])
             speakers = speakers_of(session=session, quotes=quotes, appearances=[])
             for candidate, quote in zip(found, quotes, strict=True):
@@ -63,8 +60,9 @@ def test_candidates_rank_as_the_index_and_carry_their_quote(seeded: Engine) -> N
                 named = speakers.get(quote.speaker_id) if quote.speaker_id else None
                 assert candidate.speaker == (named.name if named else None)
     with session_scope(create_session_factory(seeded)) as session:
-        assert lookup_candidates(session=session, keys=[], limit=16) == []
-        assert lookup_candidates(session=session, keys=["no such key"], limit=16) == []
+        assert any(c.speaker for c in SqlQuoteIndex(session).candidates(["aleppo"], limit=16))
+        assert SqlQuoteIndex(session).candidates([], limit=16) == []
+        assert SqlQuoteIndex(session).candidates(["no such key"], limit=16) == []
 
 
 def test_appearances_are_read_in_the_orm_order_with_their_fields(seeded: Engine) -> None:
@@ -72,7 +70,7 @@ def test_appearances_are_read_in_the_orm_order_with_their_fields(seeded: Engine)
         ids = [
             candidate.id
             for text in ("Aleppo", PROBES[1])
-            for candidate in lookup_candidates(session=session, keys=index_keys(text), limit=50)
+            for candidate in SqlQuoteIndex(session).candidates(index_keys(text), limit=50)
         ]
         rows = lookup_appearances(session=session, quote_ids=ids)
         expected = list_appearances_with_articles(session=session, quote_ids=ids)
@@ -106,7 +104,7 @@ def test_reading_without_a_transaction_leaves_later_sessions_transactional(
     for _ in range(3):  # the pooled connection comes back as it was lent
         with factory() as session:
             prepare_for_lookup(session)
-            assert lookup_candidates(session=session, keys=index_keys(PROBES[0]), limit=5)
+            assert SqlQuoteIndex(session).candidates(index_keys(PROBES[0]), limit=5)
     with factory() as session:
         session.add(Article(origin="rolled back", text="x", content_hash="0" * 64))
         session.flush()

@@ -52,16 +52,21 @@ def key_weight(quotes: int, total: int) -> int:
 
 
 def select_keys(
-    frequencies: dict[str, int], *, total: int, budget: int | None = None
+    frequencies: dict[str, int],
+    *,
+    total: int,
+    budget: int | None = None,
+    max_keys: int | None = None,
 ) -> dict[str, int]:
-    """The keys worth reading, rarest first within `budget` postings, with their weights."""
+    """The keys worth reading, rarest first within `budget` postings (and at most `max_keys`
+    of them), with their weights."""
     budget = POSTINGS_BUDGET if budget is None else budget
     chosen: dict[str, int] = {}
     postings = 0
     for key, quotes in sorted(frequencies.items(), key=lambda item: (item[1], item[0])):
         if quotes <= 0:
             continue  # no quote holds it: nothing to read
-        if chosen and postings + quotes > budget:
+        if chosen and (postings + quotes > budget or len(chosen) == max_keys):
             break
         chosen[key] = key_weight(quotes, total)
         postings += quotes
@@ -121,13 +126,19 @@ class SqlQuoteIndex:
         """(quote id, summed weight of shared keys), best first; see candidate_ids."""
         return [(candidate.id, candidate.score) for candidate in self.candidates(keys, limit=limit)]
 
-    def candidates(self, keys: Collection[str], *, limit: int) -> list[CandidateQuote]:
+    def candidates(
+        self, keys: Collection[str], *, limit: int, max_keys: int | None = None
+    ) -> list[CandidateQuote]:
         """The `limit` quotes sharing the most informative keys with `keys`, best first, with
-        their stored fields and speaker names: the one statement of lookups and ingestion."""
+        their stored fields and speaker names: the one statement of lookups and ingestion.
+
+        `max_keys` reads only that many of the rarest keys (select_keys): the statement's cost
+        grows with the number of keys it weighs.
+        """
         if not keys or limit <= 0:
             return []
         frequencies, total = self.frequencies(keys)
-        chosen = select_keys(frequencies, total=total)
+        chosen = select_keys(frequencies, total=total, max_keys=max_keys)
         if not chosen:
             return []
         driver = self.driver

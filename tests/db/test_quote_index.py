@@ -176,3 +176,10 @@ def test_select_keys_takes_the_rarest_within_the_budget() -> None:
     assert list(chosen) == ["b", "c", "a"]
     assert select_keys({"e": 100}, total=200, budget=10) == {"e": key_weight(100, 200)}
     assert select_keys({"d": 0}, total=200) == {}
+
+
+def test_select_keys_takes_at_most_max_keys_of_the_rarest() -> None:
+    frequencies = {"a": 5, "b": 1, "c": 2, "d": 3}
+    assert list(select_keys(frequencies, total=200, max_keys=2)) == ["b", "c"]
+    assert list(select_keys(frequencies, total=200, max_keys=10)) == ["b", "c", "d", "a"]
+    assert list(select_keys(frequencies, total=200, budget=3, max_keys=10)) == ["b", "c"]

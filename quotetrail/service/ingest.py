@@ -67,10 +67,6 @@ MATCH_CANDIDATES = 32
 # benchmark corpus every one of 1,015 matches at 100k quotes was the index's first candidate,
 # and 4 stores the same database as 12 did, with a sixth less CPU (benchmarks/RESULTS.md).
 MATCH_SHORTLIST = 4
-# An utterance's rarest keys find it: the candidates are ranked on its 16 rarest (a lookup, a
-# cut or a fragment of unknown length, weighs all it has within the postings budget). On the
-# benchmark corpus the stored database is the same as with all keys, at 100k and 1M quotes.
-MATCH_KEYS = 16
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.
 BATCH_ARTICLES = 64
@@ -339,8 +335,7 @@ class _Ingestion:
         keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
-        candidates = index.candidates(keys, limit=MATCH_CANDIDATES, max_keys=MATCH_KEYS)
-        found = {c.id: c for c in candidates}
+        found = {c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES)}
         ids = shortlist([(c.id, c.score) for c in found.values()], keep=MATCH_SHORTLIST)
         matches = find_matches(text, [Candidate(i, found[i].text) for i in ids])
         if matches:

@@ -59,13 +59,14 @@ from quotetrail.service.lookup import shortlist
 from quotetrail.service.speakers import SpeakerBook
 from quotetrail.sources import ArticleInput, parse_kind
 
-# Canonical quotes confirmed with the matcher per utterance: the index ranks them by shared
-# keys, so the same utterance is near the top; more only costs time.
-MATCH_CANDIDATES = 32
+# Canonical quotes the index offers per utterance, ranked by shared keys: the same utterance
+# is at the top; more only costs time (8 store the same database as 32 did on the benchmark
+# corpus at 100k and 1M quotes).
+MATCH_CANDIDATES = 8
 # Of those, the first MATCH_SHORTLIST are confirmed, and any further one whose index score is
 # near the best's (service.lookup.shortlist): the others share only a few common keys. On the
 # benchmark corpus every one of 1,015 matches at 100k quotes was the index's first candidate,
-# and 4 stores the same database as 12 did, with a sixth less CPU (benchmarks/RESULTS.md).
+# and 4 stores the same database as 12 did, with a sixth less CPU.
 MATCH_SHORTLIST = 4
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.

@@ -145,8 +145,13 @@ def run_size(
         indexed = baselines.sqlite_fts5(url, queries, max_seconds=args.baseline_seconds)
     else:
         indexed = baselines.pg_trgm(url, queries, max_seconds=args.baseline_seconds)
-    # A fresh seed per run: a reused database already holds the articles of earlier runs.
-    ingested = ingest.measure(url, n_quotes, args.ingest_articles, seed=f"incoming-{time.time()}")
+    # A process of its own, as `quotetrail ingest` is (this one holds the suite's data), and a
+    # fresh seed per run: a reused database already holds the articles of earlier runs.
+    ingested = _subprocess_json(
+        "benchmarks.ingest",
+        *("--database-url", url, "--quotes", str(n_quotes)),
+        *("--articles", str(args.ingest_articles), "--seed", f"incoming-{time.time()}"),
+    )
     print(f"[{database} {_size_label(n_quotes)}] ingest {ingested}", file=sys.stderr, flush=True)
     return {"built": built, "lookup": lookups, "indexed_baseline": indexed, "ingest": ingested}
 

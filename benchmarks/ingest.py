@@ -141,10 +141,14 @@ def main() -> None:
     parser.add_argument(
         "--processes", type=int, default=None, help="worker processes (default: as the CLI)"
     )
-    args = parser.parse_args()
-    print(
-        json.dumps(measure(args.database_url, args.quotes, args.articles, processes=args.processes))
+    parser.add_argument(
+        "--seed", default="incoming", help="a new seed makes new articles for a reused database"
     )
+    args = parser.parse_args()
+    measured = measure(
+        args.database_url, args.quotes, args.articles, seed=args.seed, processes=args.processes
+    )
+    print(json.dumps(measured))
 
 
 if __name__ == "__main__":

@@ -194,6 +194,7 @@ def run_full(args: argparse.Namespace) -> dict[str, Any]:
                         "postgresql", server.url(name), n, args, marker
                     )
                 largest = max(args.sizes)
+                lookup.warm_database(server.url(f"bench_{_size_label(largest).lower()}"))
                 results["http"] = http_lookup.measure(
                     database_url=server.url(f"bench_{_size_label(largest).lower()}"),
                     n_quotes=largest,

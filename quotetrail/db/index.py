@@ -129,10 +129,6 @@ class SqlQuoteIndex:
         """
         return [candidate.id for candidate in self.candidates(keys, limit=limit)]
 
-    def scored_candidates(self, keys: Collection[str], *, limit: int) -> list[tuple[int, int]]:
-        """(quote id, summed weight of shared keys), best first; see candidate_ids."""
-        return [(candidate.id, candidate.score) for candidate in self.candidates(keys, limit=limit)]
-
     def candidates(self, keys: Collection[str], *, limit: int) -> list[CandidateQuote]:
         """The `limit` quotes sharing the most informative keys with `keys`, best first, with
         their stored fields and speaker names: the one statement of lookups and ingestion."""

@@ -1,5 +1,5 @@
 """Statements run on the session's own DBAPI connection, for the paths that run them by the
-thousand (ingestion, the candidate index).
+thousand (ingestion, lookups and the candidate index they share).
 
 A statement through SQLAlchemy costs 40 microseconds (exec_driver_sql) to 250 (ORM) before the
 database sees it; on the DBAPI connection, 3 on SQLite. Ingestion runs about sixty statements

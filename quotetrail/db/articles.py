@@ -75,10 +75,10 @@ def stored_article_ids(*, session: Session, content_hashes: Collection[str]) -> 
     if not content_hashes:
         return {}
     driver = Driver(session)
-    wanted = sorted(set(content_hashes))
     rows = driver.rows(
-        f"SELECT content_hash, id FROM article WHERE content_hash IN ({driver.marks(len(wanted))})",
-        wanted,
+        *driver.in_list(
+            "SELECT content_hash, id FROM article WHERE content_hash IN (...)", content_hashes
+        )
     )
     return {digest: article_id for digest, article_id in rows}
 

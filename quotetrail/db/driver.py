@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
@@ -88,6 +88,13 @@ class Driver:
     def marks(self, count: int) -> str:
         """`?, ?, ...`: the placeholders of an IN list of `count` values."""
         return ", ".join(["?"] * count)
+
+    def in_list(self, sql: str, values: Collection[Any]) -> tuple[str, list[Any]]:
+        """`sql` with its `(...)` holding a placeholder per distinct value, and those values
+        (sorted, so that equal sets make the same statement). Callers skip empty sets: an
+        empty IN list is no valid SQL."""
+        wanted = sorted(set(values))
+        return sql.replace("(...)", f"({self.marks(len(wanted))})"), wanted
 
     def json(self, value: Any) -> Any:
         """A value for a JSON column, as SQLAlchemy's JSON type stores it."""

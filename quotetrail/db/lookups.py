@@ -83,14 +83,13 @@ def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[
     driver = Driver(session)
     # Not padded: the ids are at most the results asked for (10 by default), so their count
     # makes few statement shapes anyway.
-    ids = sorted(set(quote_ids))
-    sql = (
+    sql, ids = driver.in_list(
         'SELECT a.quote_id, r.origin, a.article_id, a.start, a."end", a.text, s.name, '
         "a.speaker_as_written, a.kind, a.status, a.competing_speakers, a.similarity "
         "FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
-        "LEFT JOIN speaker AS s ON s.id = a.speaker_id "
-        f"WHERE a.quote_id IN ({driver.marks(len(ids))}) "
-        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id"
+        "LEFT JOIN speaker AS s ON s.id = a.speaker_id WHERE a.quote_id IN (...) "
+        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id",
+        quote_ids,
     )
     return [
         AppearanceRow(

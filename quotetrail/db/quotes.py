@@ -167,12 +167,11 @@ def quote_rows(*, session: Session, quote_ids: Collection[int]) -> dict[int, Quo
     if not quote_ids:
         return {}
     driver = Driver(session)
-    wanted = sorted(set(quote_ids))
-    found = driver.rows(
+    sql = (
         "SELECT id, text, speaker_id, attribution_status, status_evidence, first_seen, "
-        f"appearance_count FROM quote WHERE id IN ({driver.marks(len(wanted))})",
-        wanted,
+        "appearance_count FROM quote WHERE id IN (...)"
     )
+    found = driver.rows(*driver.in_list(sql, quote_ids))
     return {
         row[0]: QuoteRow(
             id=row[0],
@@ -333,14 +332,13 @@ def verdict_rows(*, session: Session, quote_ids: Collection[int]) -> list[dict[s
     if not quote_ids:
         return []
     driver = Driver(session)
-    wanted = sorted(set(quote_ids))
-    found = driver.rows(
+    sql = (
         "SELECT a.id, a.quote_id, a.speaker_id, a.status, a.competing_speakers, a.article_id, "
         "r.kind, r.published_at FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
-        f"WHERE a.quote_id IN ({driver.marks(len(wanted))}) "
-        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id",
-        wanted,
+        "WHERE a.quote_id IN (...) "
+        "ORDER BY a.quote_id, r.published_at IS NULL, r.published_at, a.id"
     )
+    found = driver.rows(*driver.in_list(sql, quote_ids))
     return [
         {
             "id": row[0],
@@ -363,10 +361,8 @@ def set_appearance_statuses(*, session: Session, statuses: dict[int, str]) -> No
         by_status.setdefault(status, []).append(appearance_id)
     driver = Driver(session)
     for status, ids in sorted(by_status.items()):
-        driver.execute(
-            f"UPDATE appearance SET status = ? WHERE id IN ({driver.marks(len(ids))})",
-            (status, *sorted(ids)),
-        )
+        sql, wanted = driver.in_list("UPDATE appearance SET status = ? WHERE id IN (...)", ids)
+        driver.execute(sql, (status, *wanted))
 
 
 def get_appearance(*, session: Session, appearance_id: int) -> Appearance | None:
@@ -435,12 +431,11 @@ def primary_quote_ids(*, session: Session, quote_ids: Collection[int]) -> set[in
     if not quote_ids:
         return set()
     driver = Driver(session)
-    wanted = sorted(set(quote_ids))
-    found = driver.rows(
+    sql = (
         "SELECT DISTINCT a.quote_id FROM appearance AS a JOIN article AS r ON r.id = a.article_id "
-        f"WHERE a.quote_id IN ({driver.marks(len(wanted))}) AND r.kind = 'primary'",
-        wanted,
+        "WHERE a.quote_id IN (...) AND r.kind = 'primary'"
     )
+    found = driver.rows(*driver.in_list(sql, quote_ids))
     return {row[0] for row in found}
 
 
@@ -463,8 +458,7 @@ def _require_quote(session: Session, quote_id: int) -> Quote:
 
 
 def _require_quotes(driver: Driver, quote_ids: list[int], *, lock: bool = False) -> None:
-    ordered = sorted(set(quote_ids))
-    sql = f"SELECT id FROM quote WHERE id IN ({driver.marks(len(ordered))}) ORDER BY id"
+    sql, ordered = driver.in_list("SELECT id FROM quote WHERE id IN (...) ORDER BY id", quote_ids)
     if lock and driver.postgres:
         sql += " FOR UPDATE"
     found = {row[0] for row in driver.rows(sql, ordered)}

@@ -215,14 +215,12 @@ def find_speakers_with_aliases(
     if not keys:
         return []
     driver = Driver(session)
-    wanted = sorted(set(keys))
-    rows = driver.rows(
+    sql = (
         "SELECT s.id, s.name, s.role, s.kind, a.alias, a.key FROM speaker AS s "
         "JOIN speaker_alias AS a ON a.speaker_id = s.id WHERE s.id IN "
-        f"(SELECT speaker_id FROM speaker_alias WHERE key IN ({driver.marks(len(wanted))})) "
-        "ORDER BY s.id, a.id",
-        wanted,
+        "(SELECT speaker_id FROM speaker_alias WHERE key IN (...)) ORDER BY s.id, a.id"
     )
+    rows = driver.rows(*driver.in_list(sql, keys))
     found: dict[int, tuple[SpeakerRow, list[AliasRow]]] = {}
     for speaker_id, name, role, kind, alias, key in rows:
         entry = found.setdefault(speaker_id, (SpeakerRow(speaker_id, name, role, kind), []))
@@ -235,9 +233,8 @@ def speaker_names(*, session: Session, speaker_ids: Collection[int]) -> dict[int
     if not speaker_ids:
         return {}
     driver = Driver(session)
-    wanted = sorted(set(speaker_ids))
     rows = driver.rows(
-        f"SELECT id, name FROM speaker WHERE id IN ({driver.marks(len(wanted))})", wanted
+        *driver.in_list("SELECT id, name FROM speaker WHERE id IN (...)", speaker_ids)
     )
     return {speaker_id: name for speaker_id, name in rows}
 

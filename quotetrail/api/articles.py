@@ -17,7 +17,7 @@ from quotetrail.api.schemas import (
     ArticleCreate,
     ArticleDetail,
 )
-from quotetrail.api.views import load_speakers, quote_summaries, speaker_ref
+from quotetrail.api.views import appearance_fields, load_speakers, quote_summaries
 from quotetrail.db.articles import content_hash, get_article
 from quotetrail.db.browse import list_appearance_rows
 from quotetrail.db.engine import session_scope
@@ -55,21 +55,7 @@ def article_detail(session: Session, article: Article) -> ArticleDetail:
         ingested_at=article.ingested_at,
         text=article.text,
         quotes=[
-            ArticleAppearance(
-                id=a.id or 0,
-                quote_id=a.quote_id,
-                start=a.start,
-                end=a.end,
-                text=a.text,
-                kind=a.kind,
-                speaker=speaker_ref(speakers, a.speaker_id),
-                speaker_as_written=a.speaker_as_written,
-                cue=a.cue,
-                confidence=a.confidence,
-                status=a.status,
-                competing_speakers=list(a.competing_speakers),
-                similarity=a.similarity,
-            )
+            ArticleAppearance(**appearance_fields(a, speakers), quote_id=a.quote_id)
             for a in appearances
         ],
         canonical_quotes=quote_summaries(session, quotes),

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from quotetrail.api.cursors import decode_cursor, encode_cursor, next_link
+from quotetrail.api.cursors import decode_cursor, next_page
 from quotetrail.api.deps import SessionDep, rate_limited
 from quotetrail.api.openapi import problems
 from quotetrail.api.schemas import (
@@ -60,12 +60,15 @@ def list_conflicts(
         (after_id,) = decode_cursor(cursor, "conflicts", filters, ["int"])
         after = (after_id, after_id)
     quotes = list_quotes_page(session=session, statuses=statuses, after=after, limit=limit + 1)
-    next_cursor = None
-    if len(quotes) > limit:
-        quotes = quotes[:limit]
-        assert quotes[-1].id is not None
-        next_cursor = encode_cursor("conflicts", filters, [quotes[-1].id])
-        response.headers["Link"] = next_link(request.url, next_cursor)
+    quotes, next_cursor = next_page(
+        quotes,
+        limit,
+        scope="conflicts",
+        filters=filters,
+        position=lambda quote: [quote.id or 0],
+        request=request,
+        response=response,
+    )
     rows = list_appearances_with_articles(
         session=session, quote_ids=[q.id for q in quotes if q.id is not None]
     )

@@ -11,11 +11,13 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from starlette.datastructures import URL
+from starlette.requests import Request
+from starlette.responses import Response
 
 from quotetrail.api.errors import ProblemError
 
@@ -24,6 +26,7 @@ _VERSION = 1
 # The types a position may hold, one per field of the position.
 PositionType = Literal["int", "date"]
 _MAX_INT = 2**63 - 1
+T = TypeVar("T")
 
 
 def _fingerprint(scope: str, filters: Mapping[str, Any]) -> str:
@@ -75,6 +78,26 @@ def decode_cursor(
             except (TypeError, ValueError):
                 raise invalid from None
     return tuple(position)
+
+
+def next_page(
+    rows: Sequence[T],
+    limit: int,
+    *,
+    scope: str,
+    filters: Mapping[str, Any],
+    position: Callable[[T], Sequence[int | date]],
+    request: Request,
+    response: Response,
+) -> tuple[list[T], str | None]:
+    """A page of `rows` (read with `limit + 1`, so that one more says there is a next page),
+    and the cursor of the next page, if any, also given in the response's Link header."""
+    if len(rows) <= limit:
+        return list(rows), None
+    page = list(rows[:limit])
+    cursor = encode_cursor(scope, filters, position(page[-1]))
+    response.headers["Link"] = next_link(request.url, cursor)
+    return page, cursor
 
 
 def next_link(url: URL, cursor: str) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import AfterValidator
 from sqlmodel import Session
 
-from quotetrail.api.cursors import PositionType, decode_cursor, encode_cursor, next_link
+from quotetrail.api.cursors import PositionType, decode_cursor, next_page
 from quotetrail.api.deps import SessionDep, rate_limited
 from quotetrail.api.etag import etag_response
 from quotetrail.api.openapi import problems
@@ -123,11 +123,15 @@ def list_quotes(
         after=after,
         limit=limit + 1,
     )
-    next_cursor = None
-    if len(quotes) > limit:
-        quotes = quotes[:limit]
-        next_cursor = encode_cursor("quotes", filters, _position(quotes[-1], sort))
-        response.headers["Link"] = next_link(request.url, next_cursor)
+    quotes, next_cursor = next_page(
+        quotes,
+        limit,
+        scope="quotes",
+        filters=filters,
+        position=lambda quote: _position(quote, sort),
+        request=request,
+        response=response,
+    )
     return QuotePage(items=quote_summaries(session, quotes), next_cursor=next_cursor)
 
 

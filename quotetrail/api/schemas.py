@@ -132,11 +132,10 @@ class ArticleCreate(BaseModel):
         return self
 
 
-class ArticleAppearance(BaseModel):
-    """A quotation found in the article, and the canonical quote it joined."""
+class AppearanceFields(BaseModel):
+    """What every view of an appearance shows: the span, its words and how it was credited."""
 
     id: int
-    quote_id: int
     start: int = Field(description="Offset into the article's text (Python str index).")
     end: int
     text: str
@@ -148,6 +147,12 @@ class ArticleAppearance(BaseModel):
     status: AttributionStatus
     competing_speakers: list[str]
     similarity: float
+
+
+class ArticleAppearance(AppearanceFields):
+    """A quotation found in the article, and the canonical quote it joined."""
+
+    quote_id: int
 
 
 class ArticleDetail(ArticleRef):
@@ -179,22 +184,10 @@ class DiffOp(BaseModel):
     appearance: str
 
 
-class AppearanceDetail(BaseModel):
+class AppearanceDetail(AppearanceFields):
     """One article quoting a canonical quote: where, in which words, credited to whom."""
 
-    id: int
     article: ArticleRef
-    start: int
-    end: int
-    text: str
-    kind: Literal["direct", "block", "fragment"]
-    speaker: SpeakerRef | None
-    speaker_as_written: str | None
-    cue: str | None
-    confidence: float
-    status: AttributionStatus
-    competing_speakers: list[str]
-    similarity: float
     context: Context
     diff: list[DiffOp]
 

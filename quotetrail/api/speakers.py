@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from quotetrail.api.cursors import decode_cursor, encode_cursor, next_link
+from quotetrail.api.cursors import decode_cursor, next_page
 from quotetrail.api.deps import SessionDep, rate_limited
 from quotetrail.api.etag import etag_response
 from quotetrail.api.openapi import problems
@@ -66,12 +66,15 @@ def list_speakers_endpoint(
     if cursor is not None:
         (after_id,) = decode_cursor(cursor, "speakers", filters, ["int"])
     speakers = list_speakers(session=session, q=q or None, after_id=after_id, limit=limit + 1)
-    next_cursor = None
-    if len(speakers) > limit:
-        speakers = speakers[:limit]
-        assert speakers[-1].id is not None
-        next_cursor = encode_cursor("speakers", filters, [speakers[-1].id])
-        response.headers["Link"] = next_link(request.url, next_cursor)
+    speakers, next_cursor = next_page(
+        speakers,
+        limit,
+        scope="speakers",
+        filters=filters,
+        position=lambda speaker: [speaker.id or 0],
+        request=request,
+        response=response,
+    )
     counts = count_quotes_by_speaker(
         session=session, speaker_ids=[s.id for s in speakers if s.id is not None]
     )

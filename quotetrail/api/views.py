@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlmodel import Session
 
@@ -111,21 +112,28 @@ def appearance_detail(
     appearance: Appearance, article: Article, quote: Quote, speakers: Mapping[int, Speaker]
 ) -> AppearanceDetail:
     """An appearance with its article, context and difference from the canonical text."""
-    assert appearance.id is not None
     return AppearanceDetail(
-        id=appearance.id,
+        **appearance_fields(appearance, speakers),
         article=article_ref(article),
-        start=appearance.start,
-        end=appearance.end,
-        text=appearance.text,
-        kind=appearance.kind,
-        speaker=speaker_ref(speakers, appearance.speaker_id),
-        speaker_as_written=appearance.speaker_as_written,
-        cue=appearance.cue,
-        confidence=appearance.confidence,
-        status=appearance.status,
-        competing_speakers=list(appearance.competing_speakers),
-        similarity=appearance.similarity,
         context=context(article, appearance.start, appearance.end),
         diff=word_diff(quote.text, appearance.text),
     )
+
+
+def appearance_fields(appearance: Appearance, speakers: Mapping[int, Speaker]) -> dict[str, Any]:
+    """The schemas.AppearanceFields of a stored appearance, for the views that extend them."""
+    assert appearance.id is not None
+    return {
+        "id": appearance.id,
+        "start": appearance.start,
+        "end": appearance.end,
+        "text": appearance.text,
+        "kind": appearance.kind,
+        "speaker": speaker_ref(speakers, appearance.speaker_id),
+        "speaker_as_written": appearance.speaker_as_written,
+        "cue": appearance.cue,
+        "confidence": appearance.confidence,
+        "status": appearance.status,
+        "competing_speakers": list(appearance.competing_speakers),
+        "similarity": appearance.similarity,
+    }

@@ -17,7 +17,7 @@ from quotetrail.api.schemas import (
     ArticleCreate,
     ArticleDetail,
 )
-from quotetrail.api.views import appearance_fields, load_speakers, quote_summaries
+from quotetrail.api.views import appearance_fields, article_ref, load_speakers, quote_summaries
 from quotetrail.db.articles import content_hash, get_article
 from quotetrail.db.browse import list_appearance_rows
 from quotetrail.db.engine import session_scope
@@ -45,12 +45,7 @@ def article_detail(session: Session, article: Article) -> ArticleDetail:
     )
     speakers = load_speakers(session, quotes, appearances)
     return ArticleDetail(
-        id=article.id,
-        origin=article.origin,
-        title=article.title,
-        outlet=article.outlet,
-        published=article.published_at,
-        kind=article.kind,
+        **article_ref(article).model_dump(),
         content_hash=article.content_hash,
         ingested_at=article.ingested_at,
         text=article.text,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -352,6 +352,23 @@ def verdict_rows(*, session: Session, quote_ids: Collection[int]) -> list[dict[s
         }
         for row in found
     ]
+
+
+def set_verdicts(
+    *, session: Session, verdicts: Mapping[int, tuple[int | None, str, list[str]]]
+) -> None:
+    """Store several quotes' verdicts (quote id -> speaker id, status, evidence) in one
+    statement: ingestion decides those of a whole batch's quotes together, and one statement
+    per quote was a round trip each on PostgreSQL. The quotes must exist (read in the caller's
+    transaction); an unknown id changes nothing."""
+    driver = Driver(session)
+    driver.execute_many(
+        "UPDATE quote SET speaker_id = ?, attribution_status = ?, status_evidence = ? WHERE id = ?",
+        [
+            (speaker_id, status, _json_or_null(driver, evidence), quote_id)
+            for quote_id, (speaker_id, status, evidence) in sorted(verdicts.items())
+        ],
+    )
 
 
 def set_appearance_statuses(*, session: Session, statuses: dict[int, str]) -> None:

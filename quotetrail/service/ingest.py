@@ -44,6 +44,7 @@ from quotetrail.db.quotes import (
     quote_rows,
     set_appearance_statuses,
     set_similarities,
+    set_verdicts,
     update_quote,
     verdict_rows,
 )
@@ -448,6 +449,7 @@ def refresh_verdicts(
     for row in rows:
         by_quote[row["quote_id"]].append(row)
     quotes = quote_rows(session=session, quote_ids=list(by_quote))
+    verdicts: dict[int, tuple[int | None, str, list[str]]] = {}
     changed: dict[int, str] = {}
     for quote_id, group in by_quote.items():
         facts = [
@@ -465,19 +467,14 @@ def refresh_verdicts(
         ]
         verdict = decide(facts, names=names)
         quote = quotes[quote_id]
-        current = (quote.speaker_id, quote.attribution_status, quote.status_evidence)
-        if current != (verdict.speaker_id, verdict.status, list(verdict.evidence)):
-            update_quote(
-                session=session,
-                quote_id=quote_id,
-                speaker_id=verdict.speaker_id,
-                attribution_status=verdict.status,
-                status_evidence=list(verdict.evidence),
-            )
+        decided = (verdict.speaker_id, verdict.status, list(verdict.evidence))
+        if (quote.speaker_id, quote.attribution_status, quote.status_evidence) != decided:
+            verdicts[quote_id] = decided
         for row in group:
             status = verdict.appearance_status.get(row["id"], row["status"])
             if status != row["status"]:
                 changed[row["id"]] = status
+    set_verdicts(session=session, verdicts=verdicts)
     set_appearance_statuses(session=session, statuses=changed)
 
 

@@ -17,6 +17,7 @@ from quotetrail.db.quotes import (
     list_appearances,
     quote_rows,
     set_appearance_statuses,
+    set_verdicts,
     verdict_rows,
 )
 from quotetrail.db.speakers import (
@@ -97,6 +98,28 @@ def test_verdict_rows_and_statuses(session: Session) -> None:
     assert get_quote_texts(session=session, quote_ids=[other_id, 999]) == {
         other_id: "Other words here."
     }
+
+
+def test_set_verdicts_stores_each_quotes_own_verdict(session: Session) -> None:
+    speaker, _ = get_or_create_speaker(session=session, name="Ada Lovelace")
+    first = create_quote(session=session, text="First words.", normalized="first words")
+    second = create_quote(session=session, text="Second words.", normalized="second words")
+    untouched = create_quote(session=session, text="Third words.", normalized="third words")
+    set_verdicts(
+        session=session,
+        verdicts={
+            second: (None, "uncertain", []),
+            first: (speaker.id, "disputed", ["Two outlets credit someone else."]),
+            9999: (None, "uncertain", []),  # unknown: changes nothing
+        },
+    )
+    rows = quote_rows(session=session, quote_ids=[first, second, untouched])
+    assert (rows[first].speaker_id, rows[first].attribution_status) == (speaker.id, "disputed")
+    assert rows[first].status_evidence == ["Two outlets credit someone else."]
+    assert (rows[second].speaker_id, rows[second].attribution_status) == (None, "uncertain")
+    assert rows[second].status_evidence == []
+    assert rows[untouched].attribution_status == "consistent"
+    assert rows[untouched].status_evidence is None
 
 
 def test_adding_keys_a_quote_has_counts_only_the_new_ones(session: Session) -> None:

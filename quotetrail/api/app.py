@@ -29,12 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """A Quotetrail app over the settings' database (default: from the environment)."""
     settings = settings or get_settings()
     engine = create_db_engine(settings.database_url)
+    state = AppState(settings=settings, engine=engine)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            state.change_marker.close()
             engine.dispose()
 
     app = FastAPI(
@@ -43,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
     )
-    app.state.quotetrail = AppState(settings=settings, engine=engine)
+    app.state.quotetrail = state
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -18,12 +18,13 @@ from quotetrail.api.errors import ProblemError
 from quotetrail.api.lookup_cache import LookupCache
 from quotetrail.api.ratelimit import RateLimiter
 from quotetrail.db.engine import create_session_factory
+from quotetrail.db.lookups import ChangeMarker
 from quotetrail.settings import Settings
 
 
 @dataclass
 class AppState:
-    """What one app instance holds: its settings, database engine and rate limiter."""
+    """What one app instance holds: its settings, database engine, rate limiter and caches."""
 
     settings: Settings
     engine: Engine
@@ -31,12 +32,14 @@ class AppState:
     lookup_cache: LookupCache = field(default_factory=LookupCache)
     read_sessions: sessionmaker[Session] = field(init=False)
     write_sessions: sessionmaker[Session] = field(init=False)
+    change_marker: ChangeMarker = field(init=False)  # read by every lookup
     # Digests of the accepted keys: compared in constant time, the keys themselves not kept.
     key_digests: tuple[bytes, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         self.read_sessions = create_session_factory(self.engine)
         self.write_sessions = create_session_factory(self.engine, write=True)
+        self.change_marker = ChangeMarker(self.engine)
         self.key_digests = tuple(_digest(key) for key in self.settings.api_keys)
 
 

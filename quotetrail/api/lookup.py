@@ -33,21 +33,12 @@ def _lookup_limiter() -> anyio.CapacityLimiter:
     return _limiter
 
 
-def _lookup(state: AppState, text: str, limit: int) -> bytes:
-    """The answer as JSON bytes: from the cache while the database is unchanged."""
-    cache = state.lookup_cache
+def _compute(state: AppState, text: str, limit: int) -> bytes:
+    """The answer as JSON bytes, computed (in a thread: matching is CPU work)."""
     with session_scope(state.read_sessions) as session:
         prepare_for_lookup(session)
-        version = cache.version(session)
-        epoch = cache.epoch  # read after the version check, which may drop answers
-        key = (version, text, limit)
-        found = cache.get(key)
-        if found is not None:
-            return found
         matches = lookup_records(session=session, text=text, limit=limit)
-    body = json.dumps({"matches": matches}, ensure_ascii=False, separators=(",", ":")).encode()
-    cache.put(key, body, epoch)
-    return body
+    return json.dumps({"matches": matches}, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.post(
@@ -64,7 +55,15 @@ async def lookup_endpoint(body: LookupRequest, state: StateDep) -> Response:
     rewording. Matching runs in the thread pool, never on the event loop; the records are built
     in the shape `quotetrail lookup` prints. Answers are reused while the database is unchanged.
     """
-    answer = await anyio.to_thread.run_sync(
-        _lookup, state, body.text, body.limit, limiter=_lookup_limiter()
-    )
+    cache = state.lookup_cache
+    # Read on the event loop before anything is computed: a repeated text is answered from the
+    # cache without a thread or a pooled session (api/lookup_cache.py).
+    key = (await state.change_marker.read(), body.text, body.limit)
+    epoch = cache.epoch
+    answer = cache.get(key)
+    if answer is None:
+        answer = await anyio.to_thread.run_sync(
+            _compute, state, body.text, body.limit, limiter=_lookup_limiter()
+        )
+        cache.put(key, answer, epoch)
     return Response(answer, media_type="application/json")

@@ -1,18 +1,14 @@
 """Lookup answers kept per process, valid only while the database has not changed at all.
 
 Fact-checkers paste the same viral sentence again and again; its answer only changes when an
-article is ingested. Each lookup first reads a version of the database
-(db.lookups.change_marker), and an answer is reused only under the same version:
+article is ingested. Each lookup first reads the database's change marker
+(db.lookups.ChangeMarker: PostgreSQL's snapshot, SQLite's data_version on a connection that
+never writes), and an answer is reused only under the same marker. Any write anywhere moves it,
+which only costs a recomputation.
 
-- PostgreSQL: the transaction snapshot (`pg_current_snapshot()`): equal snapshots see exactly the
-  same committed transactions. Any write anywhere in the cluster changes it, which only costs a
-  recomputation.
-- SQLite: `PRAGMA data_version`, which changes on a connection when any *other* connection (in
-  any process) commits. The first time a pooled connection is seen, or when its number moved,
-  every answer is dropped; this process's own writes drop them too (`clear`, after the commit).
-
-An answer computed from a snapshot older than the latest drop is not stored (the epoch check),
-so a lookup racing an ingestion cannot put a stale answer back.
+`clear` drops every answer (this process's writes call it after their commit, although the
+marker moves for them too); an answer computed from a read begun before the latest drop is not
+stored (the epoch check), so a lookup racing an ingestion cannot put a stale answer back.
 """
 
 from __future__ import annotations
@@ -20,13 +16,8 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 
-from sqlmodel import Session
-
-from quotetrail.db.lookups import change_marker
-
 # Per worker process; a lookup answer is a few kilobytes.
 MAX_BYTES = 32 * 1024 * 1024
-_SEEN_KEY = "quotetrail_data_version"
 
 
 class LookupCache:
@@ -43,18 +34,6 @@ class LookupCache:
     def epoch(self) -> int:
         """Increases at every drop; pass the value read before computing to `put`."""
         return self._epoch
-
-    def version(self, session: Session) -> str:
-        """The database's version as this session's transaction sees it (see the module doc)."""
-        marker = change_marker(session)
-        if session.get_bind().dialect.name == "postgresql":
-            return marker
-        connection = session.connection().connection  # the pooled DBAPI connection
-        with self._lock:
-            if connection.info.get(_SEEN_KEY) != marker:
-                connection.info[_SEEN_KEY] = marker
-                self._clear_locked()
-            return f"epoch:{self._epoch}"
 
     def get(self, key: tuple[str, str, int]) -> bytes | None:
         """The stored answer, if any."""

@@ -9,9 +9,12 @@ cost more than the database's work.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Collection
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from quotetrail.db.driver import Driver
@@ -62,17 +65,83 @@ def prepare_for_lookup(session: Session) -> None:
         info[_GENERIC_PLANS] = True
 
 
-def change_marker(session: Session) -> str:
-    """A value that moves whenever the database may have changed, as this session sees it.
+_SNAPSHOT = "SELECT pg_current_snapshot()::text"
+_DATA_VERSION = "PRAGMA data_version"
 
-    PostgreSQL: the snapshot (`pg_current_snapshot()`), the same for two statements exactly when
-    they see the same committed transactions. SQLite: `PRAGMA data_version`, which moves on a
-    connection when any OTHER connection commits (its own commits do not move it).
+
+class ChangeMarker:
+    """A value that moves whenever the database may have changed, read from the event loop.
+
+    A lookup answered from the cache costs only this read, so it runs on a connection of its own
+    instead of a pooled session in a thread: the thread hop, the checkout with its pre-ping and
+    the session cost several times the statement (about 0.6 of 1.1 ms of CPU per cached answer).
+
+    - PostgreSQL, on an async psycopg connection: the snapshot (`pg_current_snapshot()`), the
+      same for two statements exactly when they see the same committed transactions.
+    - SQLite, on a sqlite3 connection that never writes: `PRAGMA data_version`, which moves when
+      any other connection commits, so here at every commit, this process's own included. The
+      read takes microseconds (no round trip), so it blocks the loop no longer than a thread
+      hop would.
+
+    The marker is read before the lookup's statements run, so an answer computed after reading
+    it reflects at least the state it names.
     """
-    driver = Driver(session)
-    if driver.postgres:
-        return str(driver.value("SELECT pg_current_snapshot()::text"))
-    return str(driver.value("PRAGMA data_version"))
+
+    def __init__(self, engine: Engine) -> None:
+        self._dialect = engine.dialect
+        self._postgres = engine.dialect.name == "postgresql"
+        self._args, self._kwargs = engine.dialect.create_connect_args(engine.url)
+        self._connection: Any = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def read(self) -> str:
+        """The marker now; the database's errors are raised as SQLAlchemy's (the API's 503)."""
+        sql = _SNAPSHOT if self._postgres else _DATA_VERSION
+        dbapi = self._dialect.loaded_dbapi
+        try:
+            if self._postgres:
+                cursor = await (await self._async_connection()).execute(sql)
+                row = await cursor.fetchone()
+            else:
+                row = self._sqlite_connection().execute(sql).fetchone()
+        except dbapi.Error as error:
+            self.close()  # connect again at the next read
+            raise DBAPIError.instance(
+                sql, (), error, dbapi.Error, connection_invalidated=True, dialect=self._dialect
+            ) from error
+        return str(row[0])
+
+    async def _async_connection(self) -> Any:
+        loop = asyncio.get_running_loop()
+        if self._connection is not None and self._loop is loop:
+            return self._connection
+        self.close()  # an async connection serves the event loop it was made on
+        from psycopg import AsyncConnection  # only installed with PostgreSQL support
+
+        made = await AsyncConnection.connect(*self._args, **self._kwargs, autocommit=True)
+        if self._connection is not None:  # another read connected meanwhile: keep one
+            made.pgconn.finish()
+            return self._connection
+        self._connection, self._loop = made, loop
+        return made
+
+    def _sqlite_connection(self) -> Any:
+        if self._connection is None:
+            options = {**self._kwargs, "check_same_thread": False}  # test clients' loop threads
+            self._connection = self._dialect.loaded_dbapi.connect(
+                *self._args, **options, isolation_level=None
+            )
+        return self._connection
+
+    def close(self) -> None:
+        """Close the connection, if any (the next read opens another)."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        if self._postgres:
+            connection.pgconn.finish()  # synchronous: callable when its loop is gone
+        else:
+            connection.close()
 
 
 def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[AppearanceRow]:

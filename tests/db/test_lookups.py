@@ -1,18 +1,22 @@
-"""db.lookups: the lookup's reads answer as the index and the ORM reads do, on both databases."""
+"""db.lookups: the lookup's reads answer as the index and the ORM reads do, on both databases;
+the change marker moves at every commit."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, create_engine, func
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from quotetrail.db.driver import Driver
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.db.lookups import lookup_appearances, prepare_for_lookup
+from quotetrail.db.lookups import ChangeMarker, lookup_appearances, prepare_for_lookup
 from quotetrail.db.models import Article
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import index_keys
@@ -123,3 +127,39 @@ def test_lookup_connections_reuse_generic_plans_on_postgresql(seeded: Engine) ->
             driver = Driver(session)
             assert driver.value("SHOW plan_cache_mode") == "force_generic_plan"
             assert driver.value("SHOW transaction_isolation") == "read committed"
+
+
+def _ingest(engine: Engine, text: str) -> None:
+    with session_scope(create_session_factory(engine, write=True)) as session:
+        ingest_article(session=session, text=text, origin=f"marker-{len(text)}")
+
+
+def test_the_change_marker_moves_at_every_commit_and_only_then(engine: Engine) -> None:
+    marker = ChangeMarker(engine)
+    try:
+        first = asyncio.run(marker.read())
+        assert asyncio.run(marker.read()) == first  # another event loop: its own connection
+        with session_scope(create_session_factory(engine)) as session:
+            SqlQuoteIndex(session).candidates(index_keys(PROBES[0]), limit=16)  # reads only
+        assert asyncio.run(marker.read()) == first
+        # A commit through the engine's pool (this process) moves it, as one by another would.
+        _ingest(engine, '"The tide tables were simply wrong that morning," said Ingrid Halvorsen.')
+        second = asyncio.run(marker.read())
+        assert second != first
+
+        async def twice() -> tuple[str, str]:
+            return await marker.read(), await marker.read()
+
+        assert asyncio.run(twice()) == (second, second)
+    finally:
+        marker.close()
+    marker.close()  # closing twice is harmless
+
+
+def test_an_unreachable_database_is_sqlalchemys_operational_error() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    marker = ChangeMarker(create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{port}/none"))
+    with pytest.raises(OperationalError):
+        asyncio.run(marker.read())

@@ -76,6 +76,8 @@ class _Name:
 
 def _fold(text: str) -> str:
     """Case-, diacritics- and apostrophe-insensitive form; keeps word boundaries."""
+    if text.isascii():  # nothing to decompose or strip: most names, and the common case
+        return text.replace("'", "").replace("`", "")
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", stripped)

@@ -61,13 +61,17 @@ def normalize(text: str) -> str:
         s = unicodedata.normalize("NFKC", str(_FORMAT_CHARS.sub("", text)))
         # Case folding can produce sequences NFKC would rewrite, so normalise again afterwards.
         s = unicodedata.normalize("NFKC", s.casefold()).translate(_TRANSLATION)
-    while True:
+    # Each pass runs only when its mark is there: most names and quotations have no brackets,
+    # initialisms or digit groups, and a regex pass over them costs more than the test.
+    while "[" in s:
         stripped = str(_BRACKETED.sub(" ", s))
         if stripped == s:
             break
         s = stripped
-    s = str(_INITIALISM.sub(lambda m: m.group(0).replace(".", ""), s))
-    s = str(_DIGIT_GROUP.sub("", s))
+    if "." in s:
+        s = str(_INITIALISM.sub(lambda m: m.group(0).replace(".", ""), s))
+    if "," in s:
+        s = str(_DIGIT_GROUP.sub("", s))
     s = s.translate(_NOT_KEPT_ASCII) if s.isascii() else str(_NOT_KEPT.sub(" ", s))
     # One pass sees the original neighbours, so "a--b" and "a-'b" lose every mark at once.
     s = str(_STRAY.sub(" ", s))

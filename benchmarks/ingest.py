@@ -70,8 +70,7 @@ def measure(
                 raise RuntimeError(f"article {item.label}: {result}") from result
             quotations += result.quotations
             new_quotes += result.new_quotes
-            assert result.article.id is not None
-            article_ids.append(result.article.id)
+            article_ids.append(result.article_id)
         elapsed = time.perf_counter() - started
         cpu_seconds = time.process_time() - cpu  # the writer's process only
         with session_scope(create_session_factory(engine)) as session:

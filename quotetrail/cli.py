@@ -423,8 +423,7 @@ def _ingest_for_clustering(
                         published=meta.published,
                         kind=meta.kind,
                     )
-                    assert result.article.id is not None
-                    article_ids[name] = result.article.id
+                    article_ids[name] = result.article_id
             found: dict[str, list[PredictedAppearance]] = {}
             with session_scope(create_session_factory(engine)) as session:
                 for name, article_id in article_ids.items():

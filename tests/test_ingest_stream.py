@@ -152,7 +152,7 @@ def test_a_stream_stores_what_one_by_one_ingestion_stores(
     assert created == [True] * (len(items) - 1) + [False]
     first, repeat = outcomes[3], outcomes[-1]  # the stream repeats its fourth article last
     assert isinstance(first, IngestResult) and isinstance(repeat, IngestResult)
-    assert repeat.article.id == first.article.id and repeat.appearances == 0
+    assert repeat.article_id == first.article_id and repeat.appearances == 0
     assert _state(engine) == reference
     # The quote counts, the reference's check that the batch is not a no-op.
     assert sum(r.new_quotes for r in outcomes if isinstance(r, IngestResult)) == len(

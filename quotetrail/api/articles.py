@@ -111,7 +111,9 @@ def create_article(
             published=body.published,
             kind=body.kind,
         )
-        detail = article_detail(session, result.article)
+        stored = get_article(session=session, article_id=result.article_id)
+        assert stored is not None  # stored in this transaction, or found by its text
+        detail = article_detail(session, stored)
     if result.created:
         state.lookup_cache.clear()  # committed: this process's cached answers may be stale
     else:

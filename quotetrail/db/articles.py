@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from quotetrail.db.driver import Driver
 from quotetrail.db.errors import DuplicateArticleError
-from quotetrail.db.models import ARTICLE_KINDS, Article, ArticleKind
+from quotetrail.db.models import ARTICLE_KINDS, Article, ArticleKind, utc_now
 
 
 def content_hash(text: str) -> str:
@@ -92,40 +92,33 @@ def insert_article(
     outlet: str | None = None,
     published_at: date | None = None,
     kind: ArticleKind = "news",
-) -> Article | None:
-    """Store a new article in one statement; None if the same text is already stored.
+    digest: str | None = None,
+) -> int | None:
+    """Store a new article in one statement: its id, or None if the same text is already stored.
 
-    The Article returned is not attached to the session: its fields as stored, for the caller.
+    `digest` is the text's content_hash when the caller has computed it already. No ORM object
+    is built: ingestion stores thousands of articles and needs only their ids.
     """
     if kind not in ARTICLE_KINDS:
         raise ValueError(f"article kind must be one of {ARTICLE_KINDS}, not {kind!r}")
-    article = Article(
-        text=text,
-        origin=origin,
-        title=title,
-        outlet=outlet,
-        published_at=published_at,
-        kind=kind,
-        content_hash=content_hash(text),
-    )
     # ON CONFLICT: a text stored meanwhile by another writer is no error, only no new row.
     driver = Driver(session)
-    article.id = driver.value(
+    article_id: int | None = driver.value(
         "INSERT INTO article (origin, title, outlet, published_at, kind, text, content_hash, "
         "ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (content_hash) DO NOTHING RETURNING id",
         (
-            article.origin,
-            article.title,
-            article.outlet,
-            driver.date(article.published_at),
-            article.kind,
-            article.text,
-            article.content_hash,
-            driver.date(article.ingested_at),
+            origin,
+            title,
+            outlet,
+            driver.date(published_at),
+            kind,
+            text,
+            digest or content_hash(text),
+            driver.date(utc_now()),
         ),
     )
-    return article if article.id is not None else None
+    return article_id
 
 
 def list_articles(

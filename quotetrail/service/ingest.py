@@ -34,7 +34,6 @@ from sqlmodel import Session
 from quotetrail.db.articles import content_hash, insert_article, stored_article_ids
 from quotetrail.db.engine import session_scope
 from quotetrail.db.index import CandidateQuote, SqlQuoteIndex, lock_for_matching
-from quotetrail.db.models import Article
 from quotetrail.db.quotes import (
     add_appearances,
     appearance_similarities,
@@ -110,7 +109,7 @@ def prepare_article(text: str) -> PreparedArticle:
 class IngestResult:
     """What ingesting one article did."""
 
-    article: Article
+    article_id: int
     created: bool  # False: the same text was already stored, nothing was written
     quotations: int = 0
     appearances: int = 0
@@ -162,9 +161,9 @@ def ingest_batch(
     runs: list[_Ingestion | int] = []  # an article's run, or the id of the stored one
     for item, prepared in articles:
         found = stored.get(prepared.content_hash)
-        article = None
+        article_id = None
         if found is None:
-            article = insert_article(
+            article_id = insert_article(
                 session=session,
                 text=item.text,
                 origin=item.origin,
@@ -172,8 +171,9 @@ def ingest_batch(
                 outlet=item.outlet,
                 published_at=item.published,
                 kind=item.kind,
+                digest=prepared.content_hash,
             )
-        if article is None:  # stored before, earlier in this batch, or by a concurrent writer
+        if article_id is None:  # stored before, earlier in this batch, or by a concurrent writer
             runs.append(
                 found
                 or stored_article_ids(session=session, content_hashes=[prepared.content_hash])[
@@ -181,15 +181,16 @@ def ingest_batch(
                 ]
             )
             continue
-        assert article.id is not None
-        stored[prepared.content_hash] = article.id
-        run = _Ingestion(batch, article, quotations=prepared.quotations)
+        stored[prepared.content_hash] = article_id
+        run = _Ingestion(batch, article_id, item, quotations=prepared.quotations)
         for utterance in prepared.utterances:
             run.add_utterance(utterance)
         runs.append(run)
     batch.refresh_verdicts()
     return [
-        _existing(session, run) if isinstance(run, int) else run.result(batch.merged_away)
+        IngestResult(article_id=run, created=False)
+        if isinstance(run, int)
+        else run.result(batch.merged_away)
         for run in runs
     ]
 
@@ -301,12 +302,13 @@ class _Batch:
 class _Ingestion:
     """The matching of one new article's utterances, inside the batch's transaction."""
 
-    def __init__(self, batch: _Batch, article: Article, *, quotations: int) -> None:
-        assert article.id is not None
+    def __init__(
+        self, batch: _Batch, article_id: int, article: ArticleInput, *, quotations: int
+    ) -> None:
         self.batch = batch
         self.session = batch.session
+        self.article_id = article_id
         self.article = article
-        self.article_id = article.id
         self.quotations = quotations
         # Per article, as ingesting it alone would: names resolve against what is stored.
         self.speakers = SpeakerBook(batch.session)
@@ -318,7 +320,7 @@ class _Ingestion:
 
     def result(self, merged_away: Collection[int]) -> IngestResult:
         return IngestResult(
-            article=self.article,
+            article_id=self.article_id,
             created=True,
             quotations=self.quotations,
             appearances=self.appearances,
@@ -358,7 +360,7 @@ class _Ingestion:
             session=self.session,
             quote_id=quote_id,
             article_id=self.article_id,
-            published=self.article.published_at,
+            published=self.article.published,
             appearances=[
                 {
                     "start": part.start,
@@ -385,7 +387,7 @@ class _Ingestion:
         self, quote: CandidateQuote, absorbed: Sequence[CandidateQuote], text: str
     ) -> tuple[str, bool]:
         """Merge `absorbed` into `quote`: the canonical wording, and whether the quote changed."""
-        new = Wording(text, self.article.kind == "primary", self.article.published_at)
+        new = Wording(text, self.article.kind == "primary", self.article.published)
         # The usual case, a news cut of a known quote: if the current text wins even as a news
         # wording, whether a primary source backs it does not matter.
         current = Wording(quote.text, False, quote.first_seen)
@@ -476,9 +478,3 @@ def refresh_verdicts(
                 changed[row["id"]] = status
     set_verdicts(session=session, verdicts=verdicts)
     set_appearance_statuses(session=session, statuses=changed)
-
-
-def _existing(session: Session, article_id: int) -> IngestResult:
-    article = session.get(Article, article_id)
-    assert article is not None
-    return IngestResult(article=article, created=False)

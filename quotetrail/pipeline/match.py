@@ -185,16 +185,38 @@ class Wording:
 # --- text analysis ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Text:
     plain: tuple[str, ...]  # tokens() of the text: equal plain tokens make a verbatim match
     segments: tuple[tuple[str, ...], ...]  # runs of words between the writer's ellipses
     words: tuple[str, ...]  # all segments, contractions spelled out
     wordset: frozenset[str]
     content: frozenset[str]
-    joins: frozenset[str]  # each pair of neighbouring words written as one ("air"+"strikes")
     n_content: int
-    n_informative: int
+    # Computed on first use: most of a lookup's candidates are ranked without them, and
+    # analysing candidates is most of a lookup's CPU. Threads share analyses (_analyse's cache);
+    # two computing one at once store equal values.
+    _joins: frozenset[str] | None = None
+    _n_informative: int | None = None
+
+    @property
+    def joins(self) -> frozenset[str]:
+        """Each pair of neighbouring words written as one ("air"+"strikes")."""
+        if self._joins is None:
+            # Joined pairwise by map (no per-pair generator step).
+            self._joins = frozenset(
+                itertools.chain.from_iterable(
+                    map(operator.add, seg, seg[1:]) for seg in self.segments
+                )
+            )
+        return self._joins
+
+    @property
+    def n_informative(self) -> int:
+        """How many of the words (repeats included) are informative content words."""
+        if self._n_informative is None:
+            self._n_informative = sum(map(_is_informative, self.words))  # no stopword is
+        return self._n_informative
 
 
 def _is_content(word: str) -> bool:
@@ -230,13 +252,7 @@ def _analyse(text: str) -> _Text:
         words=words,
         wordset=frozenset(words),
         content=frozenset(content),
-        # Neighbours joined pairwise by map (no per-pair generator step): this runs for every
-        # candidate of every lookup.
-        joins=frozenset(
-            itertools.chain.from_iterable(map(operator.add, seg, seg[1:]) for seg in segments)
-        ),
         n_content=len(content),
-        n_informative=sum(map(_is_informative, content)),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,11 +56,21 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, immediate: bool) ->
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous = NORMAL")  # durable enough under WAL, much faster
         cursor.close()
+        provide_ln(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         write = immediate or connection.get_execution_options().get(_WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def provide_ln(dbapi_connection: sqlite3.Connection) -> None:
+    """Give SQLite the natural logarithm if it was built without its math functions
+    (SQLITE_ENABLE_MATH_FUNCTIONS): the candidate statement (db/index.py) weighs keys with it."""
+    try:
+        dbapi_connection.execute("SELECT ln(1)").close()
+    except sqlite3.OperationalError:
+        dbapi_connection.create_function("ln", 1, math.log, deterministic=True)
 
 
 # Execution option marking a writer's connections (see create_session_factory).

@@ -1,16 +1,16 @@
 """The candidate index of canonical quotes (pipeline.index.QuoteIndex) over the quote_key table.
 
-A lookup first reads the document frequency of its keys (key_frequency), then the postings of
-its rarest keys only, through the (key, quote_id) primary key, and ranks quotes by the summed
-informativeness (inverse document frequency) of the keys they share: the same SQL on SQLite and
-PostgreSQL. Reading at most about POSTINGS_BUDGET postings keeps a lookup's cost bounded however
-large the database grows: a key in a hundred thousand quotes ("minister") would cost a hundred
-thousand rows and tell almost nothing, while the rare word pairs of a quotation find it alone.
+A lookup is one statement: it reads the document frequency of its keys (key_frequency), keeps
+the rarest, reads their postings only, through the (key, quote_id) primary key, and ranks
+quotes by the summed informativeness (inverse document frequency) of the keys they share: the
+same SQL on SQLite and PostgreSQL. Reading at most about POSTINGS_BUDGET postings keeps a
+lookup's cost bounded however large the database grows: a key in a hundred thousand quotes
+("minister") would cost a hundred thousand rows and tell almost nothing, while the rare word
+pairs of a quotation find it alone.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -29,15 +29,17 @@ _PG_MATCHING_LOCK = 0x51_54_4D_54  # "QTMT"
 # key are left out. Word-pair keys are almost always rare enough; common single words are what
 # the budget drops.
 POSTINGS_BUDGET = 1000
-# Keys read per lookup, at most, the rarest first: the candidate statement weighs every posting
-# against each key it reads, so its cost grows with their number, and a quotation's 16 rarest
-# keys find it. On the benchmark corpus (benchmarks/RESULTS.md) recall@1 is the same as with
-# every key within the budget (0.999 at 100k and 1M), lookups at 1M are faster (p95 4.9 ->
-# 2.8 ms on SQLite, 5.2 -> 4.3 ms on PostgreSQL), and ingestion stores the same database.
+# Keys read per lookup, at most, the rarest first: the candidate statement's cost grows with
+# their number, and a quotation's 16 rarest keys find it. On the benchmark corpus
+# (benchmarks/RESULTS.md) recall@1 is the same as with every key within the budget (0.999 at
+# 100k and 1M), lookups at 1M are faster (p95 4.9 -> 2.8 ms on SQLite, 5.2 -> 4.3 ms on
+# PostgreSQL), and ingestion stores the same database.
 MAX_KEYS = 16
 # A key's weight is round(WEIGHT_SCALE * ln(1 + total / quotes)), its inverse document frequency
-# (total: the highest quote id, an upper bound of the number of quotes): integers, so that equal
-# sums are exactly equal and ties break by id.
+# (total: the highest quote id, an upper bound of the number of quotes, read from the end of the
+# primary key: counting rows would read them all). Whole numbers, so that equal sums are
+# exactly equal and ties break by id. SQLite's ln() is one of its math functions; db/engine.py
+# provides it where SQLite was built without them.
 WEIGHT_SCALE = 100
 
 
@@ -50,34 +52,6 @@ def lock_for_matching(*, session: Session) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MATCHING_LOCK})
-
-
-def key_weight(quotes: int, total: int) -> int:
-    """The weight of a key held by `quotes` of `total` canonical quotes: rarer weighs more."""
-    return round(WEIGHT_SCALE * math.log1p(max(total, 1) / max(quotes, 1)))
-
-
-def select_keys(
-    frequencies: dict[str, int],
-    *,
-    total: int,
-    budget: int | None = None,
-    max_keys: int | None = None,
-) -> dict[str, int]:
-    """The keys worth reading, rarest first within `budget` postings (and at most `max_keys`
-    of them), with their weights."""
-    budget = POSTINGS_BUDGET if budget is None else budget
-    max_keys = MAX_KEYS if max_keys is None else max_keys
-    chosen: dict[str, int] = {}
-    postings = 0
-    for key, quotes in sorted(frequencies.items(), key=lambda item: (item[1], item[0])):
-        if quotes <= 0:
-            continue  # no quote holds it: nothing to read
-        if chosen and (postings + quotes > budget or len(chosen) == max_keys):
-            break
-        chosen[key] = key_weight(quotes, total)
-        postings += quotes
-    return chosen
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,26 +76,6 @@ class SqlQuoteIndex:
     def __init__(self, session: Session) -> None:
         self.driver = Driver(session)
 
-    def frequencies(self, keys: Collection[str]) -> tuple[dict[str, int], int]:
-        """How many quotes hold each of these keys (unknown keys left out), and the total.
-
-        The total is the highest quote id: an upper bound of the number of quotes, read from
-        the end of the primary key (counting rows would read them all).
-        """
-        wanted = sorted(set(keys))
-        if not wanted:
-            return {}, 0
-        padded = _padded(wanted)
-        marks = self.driver.marks(len(padded))
-        rows = self.driver.rows(
-            f"SELECT key, quotes FROM key_frequency WHERE key IN ({marks}) "
-            "UNION ALL SELECT NULL, max(id) FROM quote",
-            padded,
-        )
-        frequencies = {key: quotes for key, quotes in rows if key is not None}
-        total = next((quotes for key, quotes in rows if key is None), None) or 0
-        return frequencies, total
-
     def candidate_ids(self, keys: Collection[str], *, limit: int) -> list[int]:
         """Ids of canonical quotes sharing the most informative keys with `keys`, best first.
 
@@ -131,31 +85,44 @@ class SqlQuoteIndex:
 
     def candidates(self, keys: Collection[str], *, limit: int) -> list[CandidateQuote]:
         """The `limit` quotes sharing the most informative keys with `keys`, best first, with
-        their stored fields and speaker names: the one statement of lookups and ingestion."""
-        if not keys or limit <= 0:
+        their stored fields and speaker names: the one statement of lookups and ingestion.
+
+        The statement chooses the keys worth reading from their frequencies itself (the rarest
+        first, within POSTINGS_BUDGET postings and MAX_KEYS keys; the rarest always) and weighs
+        them (key weights, above), so a lookup costs one statement, not two: one round trip
+        less on PostgreSQL for every lookup and every quotation ingested.
+        """
+        wanted = sorted(set(keys))
+        if not wanted or limit <= 0:
             return []
-        frequencies, total = self.frequencies(keys)
-        chosen = select_keys(frequencies, total=total)
-        if not chosen:
-            return []
-        # Each posting takes its key's weight through a join with the chosen keys (a CASE per
-        # posting cost a third more). Both databases name a VALUES list's columns column1,
-        # column2...; padding rows hold the empty key, which no quote has.
-        pairs = [*chosen.items(), *[("", 0)] * (_padded_size(len(chosen)) - len(chosen))]
+        driver = self.driver
+        padded = _padded(wanted)
+        # Ties between equally rare keys break by the key's characters, as Python's sorting
+        # would; PostgreSQL's default collation would order them by locale.
+        key = 'key COLLATE "C"' if driver.postgres else "key"
         sql = (
+            "WITH f AS ("
+            "SELECT key, quotes, "
+            f"row_number() OVER (ORDER BY quotes, {key}) AS n, "
+            f"sum(quotes) OVER (ORDER BY quotes, {key} ROWS UNBOUNDED PRECEDING) AS postings "
+            f"FROM key_frequency WHERE key IN ({driver.marks(len(padded))}) AND quotes > 0"
+            "), w AS ("
+            f"SELECT f.key, round({WEIGHT_SCALE} * "
+            "ln(1 + CAST(t.total AS DOUBLE PRECISION) / f.quotes)) AS weight "
+            "FROM f, (SELECT coalesce(max(id), 1) AS total FROM quote) AS t "
+            f"WHERE f.n = 1 OR (f.postings <= {int(POSTINGS_BUDGET)} AND f.n <= {int(MAX_KEYS)})"
+            ") "
             "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
-            "SELECT p.quote_id, sum(w.column2) AS score "
-            f"FROM (VALUES {', '.join(['(?, ?)'] * len(pairs))}) AS w "
-            "JOIN quote_key AS p ON p.key = w.column1 GROUP BY p.quote_id "
-            # The limit is written out, not a parameter: a generic plan (PostgreSQL, see
-            # db.lookups.prepare_for_lookup) then still knows it. Few values occur.
+            "SELECT p.quote_id, sum(w.weight) AS score "
+            "FROM w JOIN quote_key AS p ON p.key = w.key GROUP BY p.quote_id "
+            # The limits are written out, not parameters: a generic plan (PostgreSQL, see
+            # db.lookups.prepare_for_lookup) then still knows them. Few values occur.
             f"ORDER BY score DESC, p.quote_id LIMIT {int(limit)}"
             ") AS k JOIN quote AS q ON q.id = k.quote_id "
             "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
             "ORDER BY k.score DESC, k.quote_id"
         )
-        driver = self.driver
-        rows = driver.rows(sql, [value for pair in pairs for value in pair])
+        rows = driver.rows(sql, padded)
         return [
             CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
             for quote_id, score, text, status, seen, speaker in rows
@@ -234,4 +201,8 @@ def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:
 
 def key_frequencies(*, session: Session, keys: Collection[str]) -> dict[str, int]:
     """The stored document frequency of each of these keys (absent keys are left out)."""
-    return SqlQuoteIndex(session).frequencies(keys)[0]
+    if not keys:
+        return {}
+    driver = Driver(session)
+    sql = "SELECT key, quotes FROM key_frequency WHERE key IN (...)"
+    return dict(driver.rows(*driver.in_list(sql, keys)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,13 +11,7 @@ from sqlmodel import Session
 
 from quotetrail.db import index as db_index
 from quotetrail.db.driver import Driver
-from quotetrail.db.index import (
-    SqlQuoteIndex,
-    count_quote_keys,
-    key_frequencies,
-    key_weight,
-    select_keys,
-)
+from quotetrail.db.index import SqlQuoteIndex, count_quote_keys, key_frequencies
 from quotetrail.db.quotes import create_quote, get_quote, merge_quotes
 from quotetrail.pipeline.index import QuoteIndex
 
@@ -110,14 +105,14 @@ def test_lookups_search_the_key_index_instead_of_scanning(
     SqlQuoteIndex(session).candidate_ids(["x", "y"], limit=5)
     monkeypatch.undo()
 
-    # Two statements: the keys' frequencies, then the postings of the keys worth reading.
-    (frequencies, parameters), (statement, parameters) = captured
-    assert "key_frequency" in frequencies
-    assert "GROUP BY" in statement and "JOIN quote_key AS p " in statement
+    # One statement: the keys' frequencies, then the postings of the keys worth reading.
+    ((statement, parameters),) = captured
+    assert "key_frequency" in statement and "JOIN quote_key AS p " in statement
     rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
     plan = " | ".join(str(row[-1]) for row in rows)
+    assert "SEARCH key_frequency USING PRIMARY KEY (key=?)" in plan, plan
     assert "SEARCH p USING PRIMARY KEY (key=?)" in plan, plan
-    assert "SCAN p" not in plan, plan
+    assert "SCAN p" not in plan and "SCAN key_frequency" not in plan, plan
 
 
 def test_frequencies_follow_adds_removes_and_merges(session: Session) -> None:
@@ -153,7 +148,11 @@ def test_rare_keys_outweigh_common_ones(session: Session) -> None:
     index.add(ids[5], ["rare"])
     # One rare key beats two common ones.
     assert index.candidate_ids(["common", "also common", "rare"], limit=1) == [ids[5]]
-    assert key_weight(1, 10_000) > key_weight(5, 10_000) > key_weight(10_000, 10_000) > 0
+    # A key's weight: round(100 * ln(1 + total / quotes)), total the highest quote id.
+    (rare,) = index.candidates(["rare"], limit=1)
+    assert rare.score == round(100 * math.log1p(max(ids) / 1))
+    scores = [c.score for c in index.candidates(["common", "also common"], limit=5)]
+    assert scores == [2 * round(100 * math.log1p(max(ids) / 5))] * 5
 
 
 def test_keys_beyond_the_postings_budget_are_not_read(
@@ -171,15 +170,51 @@ def test_keys_beyond_the_postings_budget_are_not_read(
     assert index.candidate_ids(["common"], limit=2) == ids[:2]
 
 
-def test_select_keys_takes_the_rarest_within_the_budget() -> None:
-    chosen = select_keys({"a": 5, "b": 1, "c": 2, "d": 0, "e": 100}, total=200, budget=10)
-    assert list(chosen) == ["b", "c", "a"]
-    assert select_keys({"e": 100}, total=200, budget=10) == {"e": key_weight(100, 200)}
-    assert select_keys({"d": 0}, total=200) == {}
+def _held(
+    index: SqlQuoteIndex, session: Session, frequencies: dict[str, int]
+) -> dict[str, list[int]]:
+    """Quotes holding each key, as many as its frequency says: the holders by key."""
+    holders = {key: _quotes(session, count) for key, count in frequencies.items()}
+    for key, ids in holders.items():
+        for quote_id in ids:
+            index.add(quote_id, [key])
+    return holders
 
 
-def test_select_keys_takes_at_most_max_keys_of_the_rarest() -> None:
-    frequencies = {"a": 5, "b": 1, "c": 2, "d": 3}
-    assert list(select_keys(frequencies, total=200, max_keys=2)) == ["b", "c"]
-    assert list(select_keys(frequencies, total=200, max_keys=10)) == ["b", "c", "d", "a"]
-    assert list(select_keys(frequencies, total=200, budget=3, max_keys=10)) == ["b", "c"]
+def test_the_rarest_keys_within_the_budget_are_read(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = SqlQuoteIndex(session)
+    held = _held(index, session, {"a": 5, "b": 1, "c": 2, "e": 9})
+    (gone,) = _quotes(session, 1)
+    index.add(gone, ["d"])
+    index.remove(gone)  # "d" is held by no quote now: nothing to read, no budget spent
+    monkeypatch.setattr(db_index, "POSTINGS_BUDGET", 10)
+    # b (1 posting), c (2), a (5): 8 within the budget; e (9 more) is left out.
+    found = index.candidate_ids(["a", "b", "c", "d", "e"], limit=50)
+    assert found == held["b"] + held["c"] + held["a"]
+    assert index.candidate_ids(["d"], limit=50) == []
+
+
+def test_at_most_max_keys_of_the_rarest_are_read(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = SqlQuoteIndex(session)
+    held = _held(index, session, {"a": 5, "b": 1, "c": 2, "d": 3})
+    monkeypatch.setattr(db_index, "MAX_KEYS", 2)
+    assert index.candidate_ids(["a", "b", "c", "d"], limit=50) == held["b"] + held["c"]
+    monkeypatch.setattr(db_index, "MAX_KEYS", 10)
+    found = index.candidate_ids(["a", "b", "c", "d"], limit=50)
+    assert found == held["b"] + held["c"] + held["d"] + held["a"]
+    monkeypatch.setattr(db_index, "POSTINGS_BUDGET", 3)
+    assert index.candidate_ids(["a", "b", "c", "d"], limit=50) == held["b"] + held["c"]
+
+
+def test_equally_rare_keys_are_taken_in_character_order(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = SqlQuoteIndex(session)
+    held = _held(index, session, {"été": 1, "fête": 1})
+    monkeypatch.setattr(db_index, "MAX_KEYS", 1)
+    # "f" (U+0066) before "é" (U+00E9), whatever the database's collation would say.
+    assert index.candidate_ids(["été", "fête"], limit=5) == held["fête"]

@@ -78,7 +78,7 @@ def name_key(name: str) -> str:
     """Case-, accent-, apostrophe- and punctuation-insensitive form of a name."""
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _PUNCT.sub(" ", stripped.lower().replace("’", "").replace("'", "")).strip()
+    return str(_PUNCT.sub(" ", stripped.lower().replace("’", "").replace("'", ""))).strip()
 
 
 def _occurrences(text: str, quote: str) -> list[int]:

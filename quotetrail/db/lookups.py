@@ -10,11 +10,11 @@ cost more than the database's work.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import Session
 
 from quotetrail.db.driver import Driver
@@ -77,7 +77,9 @@ class ChangeMarker:
     the session cost several times the statement (about 0.6 of 1.1 ms of CPU per cached answer).
 
     - PostgreSQL, on an async psycopg connection: the snapshot (`pg_current_snapshot()`), the
-      same for two statements exactly when they see the same committed transactions.
+      same for two statements exactly when they see the same committed transactions. Lookups
+      arriving while a read is on the wire share the next one (sent after they all arrived, so
+      it is as fresh as a read of their own): under load one round trip serves several lookups.
     - SQLite, on a sqlite3 connection that never writes: `PRAGMA data_version`, which moves when
       any other connection commits, so here at every commit, this process's own included. The
       read takes microseconds (no round trip), so it blocks the loop no longer than a thread
@@ -92,38 +94,60 @@ class ChangeMarker:
         self._postgres = engine.dialect.name == "postgresql"
         self._args, self._kwargs = engine.dialect.create_connect_args(engine.url)
         self._connection: Any = None
+        # PostgreSQL: the event loop the connection and reads belong to, the read on the wire
+        # (or last sent) and the one not sent yet, which arriving lookups join.
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._sent: asyncio.Task[str] | None = None
+        self._next: asyncio.Task[str] | None = None
 
     async def read(self) -> str:
         """The marker now; the database's errors are raised as SQLAlchemy's (the API's 503)."""
-        sql = _SNAPSHOT if self._postgres else _DATA_VERSION
-        dbapi = self._dialect.loaded_dbapi
-        try:
-            if self._postgres:
-                cursor = await (await self._async_connection()).execute(sql)
-                row = await cursor.fetchone()
-            else:
-                row = self._sqlite_connection().execute(sql).fetchone()
-        except dbapi.Error as error:
-            self.close()  # connect again at the next read
-            raise DBAPIError.instance(
-                sql, (), error, dbapi.Error, connection_invalidated=True, dialect=self._dialect
-            ) from error
+        if not self._postgres:
+            return self._run(lambda: self._sqlite_connection().execute(_DATA_VERSION).fetchone())
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a connection and its reads serve one event loop
+            self.close()
+            self._loop, self._sent, self._next = loop, None, None
+        if self._next is None:
+            self._next = loop.create_task(self._read_after(self._sent))
+            self._next.add_done_callback(_retrieve)
+        # Shielded: a lookup cancelled while waiting must not cancel the others' read.
+        return await asyncio.shield(self._next)
+
+    async def _read_after(self, previous: asyncio.Task[str] | None) -> str:
+        if previous is not None:
+            await asyncio.wait([previous])  # its outcome is its own waiters'
+        # Sent from here on: lookups arriving now wait for the next read.
+        self._sent, self._next = self._next, None
+        if self._connection is None:
+            from psycopg import AsyncConnection  # only installed with PostgreSQL support
+
+            self._connection = await self._run_async(
+                AsyncConnection.connect(*self._args, **self._kwargs, autocommit=True)
+            )
+        cursor = await self._run_async(self._connection.execute(_SNAPSHOT))
+        row = await self._run_async(cursor.fetchone())
         return str(row[0])
 
-    async def _async_connection(self) -> Any:
-        loop = asyncio.get_running_loop()
-        if self._connection is not None and self._loop is loop:
-            return self._connection
-        self.close()  # an async connection serves the event loop it was made on
-        from psycopg import AsyncConnection  # only installed with PostgreSQL support
+    async def _run_async(self, step: Awaitable[Any]) -> Any:
+        try:
+            return await step
+        except self._dialect.loaded_dbapi.Error as error:
+            raise self._failed(error) from error
 
-        made = await AsyncConnection.connect(*self._args, **self._kwargs, autocommit=True)
-        if self._connection is not None:  # another read connected meanwhile: keep one
-            made.pgconn.finish()
-            return self._connection
-        self._connection, self._loop = made, loop
-        return made
+    def _run(self, step: Callable[[], Any]) -> str:
+        try:
+            return str(step()[0])
+        except self._dialect.loaded_dbapi.Error as error:
+            raise self._failed(error) from error
+
+    def _failed(self, error: Exception) -> StatementError:
+        self.close()  # connect again at the next read
+        sql = _SNAPSHOT if self._postgres else _DATA_VERSION
+        dbapi_error = self._dialect.loaded_dbapi.Error
+        return DBAPIError.instance(
+            sql, (), error, dbapi_error, connection_invalidated=True, dialect=self._dialect
+        )
 
     def _sqlite_connection(self) -> Any:
         if self._connection is None:
@@ -142,6 +166,12 @@ class ChangeMarker:
             connection.pgconn.finish()  # synchronous: callable when its loop is gone
         else:
             connection.close()
+
+
+def _retrieve(task: asyncio.Task[str]) -> None:
+    # A failed read whose lookups were all cancelled is not an unhandled error.
+    if not task.cancelled():
+        task.exception()
 
 
 def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[AppearanceRow]:

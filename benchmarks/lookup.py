@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from benchmarks import corpus
 from quotetrail.db.engine import create_db_engine, create_session_factory
-from quotetrail.db.lookups import prepare_for_lookup
+from quotetrail.db.lookups import create_lookup_engine, prepare_for_lookup
 from quotetrail.service.lookup import lookup
 from quotetrail.service.lookup_records import lookup_records
 
@@ -117,7 +117,8 @@ def measure(
     queries = corpus.queries(n_queries, stored_quotes=n_quotes)
     warm_database(database_url)
     engine = create_db_engine(database_url)
-    factory = create_session_factory(engine)
+    lookup_engine = create_lookup_engine(engine)  # as the API computes lookups
+    factory = create_session_factory(lookup_engine)
     try:
         for q in corpus.queries(warmup, stored_quotes=n_quotes, seed="warmup"):
             with factory() as session:
@@ -135,6 +136,7 @@ def measure(
             hits[q.kind].append(bool(ids) and ids[0] == q.quote + 1)
             top5 += (q.quote + 1) in ids
     finally:
+        lookup_engine.dispose()
         engine.dispose()
     right = sum(sum(h) for h in hits.values())
     return {

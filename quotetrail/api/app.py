@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
         finally:
             state.change_marker.close()
+            state.lookup_engine.dispose()
             engine.dispose()
 
     app = FastAPI(

@@ -18,7 +18,7 @@ from quotetrail.api.errors import ProblemError
 from quotetrail.api.lookup_cache import LookupCache
 from quotetrail.api.ratelimit import RateLimiter
 from quotetrail.db.engine import create_session_factory
-from quotetrail.db.lookups import ChangeMarker
+from quotetrail.db.lookups import ChangeMarker, create_lookup_engine
 from quotetrail.settings import Settings
 
 
@@ -33,6 +33,8 @@ class AppState:
     read_sessions: sessionmaker[Session] = field(init=False)
     write_sessions: sessionmaker[Session] = field(init=False)
     change_marker: ChangeMarker = field(init=False)  # read by every lookup
+    lookup_engine: Engine = field(init=False)  # computed lookups' (db.lookups)
+    lookup_sessions: sessionmaker[Session] = field(init=False)
     # Digests of the accepted keys: compared in constant time, the keys themselves not kept.
     key_digests: tuple[bytes, ...] = field(init=False)
 
@@ -40,6 +42,8 @@ class AppState:
         self.read_sessions = create_session_factory(self.engine)
         self.write_sessions = create_session_factory(self.engine, write=True)
         self.change_marker = ChangeMarker(self.engine)
+        self.lookup_engine = create_lookup_engine(self.engine)
+        self.lookup_sessions = create_session_factory(self.lookup_engine)
         self.key_digests = tuple(_digest(key) for key in self.settings.api_keys)
 
 

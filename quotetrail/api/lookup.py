@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Response
+from sqlalchemy.exc import DBAPIError
 
 from quotetrail.api.deps import AppState, StateDep, rate_limited
 from quotetrail.api.openapi import problems
@@ -35,10 +37,21 @@ def _lookup_limiter() -> anyio.CapacityLimiter:
 
 def _compute(state: AppState, text: str, limit: int) -> bytes:
     """The answer as JSON bytes, computed (in a thread: matching is CPU work)."""
-    with session_scope(state.read_sessions) as session:
-        prepare_for_lookup(session)
-        matches = lookup_records(session=session, text=text, limit=limit)
+    try:
+        matches = _matches(state, text, limit)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        # A pooled connection found dead (the lookup pool does not pre-ping): once more, on a
+        # new one; a database that is away fails again.
+        matches = _matches(state, text, limit)
     return json.dumps({"matches": matches}, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _matches(state: AppState, text: str, limit: int) -> list[dict[str, Any]]:
+    with session_scope(state.lookup_sessions) as session:
+        prepare_for_lookup(session)
+        return lookup_records(session=session, text=text, limit=limit)
 
 
 @router.post(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import psycopg
+import pytest
 from apitools import AUTH, POWER_LINE
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from quotetrail.api.lookup_cache import LookupCache
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
@@ -110,3 +113,24 @@ def test_the_api_answers_as_the_service_on_a_larger_database(
             assert answer["matches"] == expected, text
     finally:
         engine.dispose()
+
+
+def test_lookups_survive_connections_the_server_closed(client: TestClient, seeded_url: str) -> None:
+    if not seeded_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL closes connections on its side (a restart, an idle timeout)")
+    first = client.post("/v1/lookup", json={"text": POWER_LINE})
+    assert first.status_code == 200
+    # Every connection the app holds (the change marker's, the lookup pool's) is closed.
+    url = make_url(seeded_url)
+    with psycopg.connect(
+        host=url.host, port=url.port, user=url.username, dbname=url.database, autocommit=True
+    ) as admin:
+        closed = admin.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert closed is not None and closed[0] >= 2
+    again = client.post("/v1/lookup", json={"text": POWER_LINE})  # the marker reconnects
+    assert again.status_code == 200 and again.content == first.content
+    computed = client.post("/v1/lookup", json={"text": WORDS})  # the lookup pool reconnects
+    assert computed.status_code == 200, computed.text

@@ -7,11 +7,9 @@ from collections.abc import Collection
 from datetime import date
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from quotetrail.db.driver import Driver
-from quotetrail.db.errors import DuplicateArticleError
 from quotetrail.db.models import ARTICLE_KINDS, Article, ArticleKind, utc_now
 
 
@@ -28,46 +26,6 @@ def get_article(*, session: Session, article_id: int) -> Article | None:
 def get_article_by_hash(*, session: Session, content_hash: str) -> Article | None:
     """The article whose text has this sha256, or None."""
     return session.exec(select(Article).where(Article.content_hash == content_hash)).first()
-
-
-def create_article(
-    *,
-    session: Session,
-    text: str,
-    origin: str,
-    title: str | None = None,
-    outlet: str | None = None,
-    published_at: date | None = None,
-    kind: ArticleKind = "news",
-) -> Article:
-    """Store a new article; raises DuplicateArticleError if the same text is already stored."""
-    if kind not in ARTICLE_KINDS:
-        raise ValueError(f"article kind must be one of {ARTICLE_KINDS}, not {kind!r}")
-    digest = content_hash(text)
-    existing = get_article_by_hash(session=session, content_hash=digest)
-    if existing is not None:
-        assert existing.id is not None
-        raise DuplicateArticleError(existing.id)
-    article = Article(
-        text=text,
-        origin=origin,
-        title=title,
-        outlet=outlet,
-        published_at=published_at,
-        kind=kind,
-        content_hash=digest,
-    )
-    # A savepoint: if a concurrent writer stored the same text first, only this insert is
-    # undone and the caller's transaction stays usable.
-    try:
-        with session.begin_nested():
-            session.add(article)
-    except IntegrityError:
-        winner = get_article_by_hash(session=session, content_hash=digest)
-        if winner is None or winner.id is None:
-            raise
-        raise DuplicateArticleError(winner.id) from None
-    return article
 
 
 def stored_article_ids(*, session: Session, content_hashes: Collection[str]) -> dict[str, int]:

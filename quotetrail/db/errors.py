@@ -15,14 +15,6 @@ class NotFoundError(LookupError):
         self.id = id_
 
 
-class DuplicateArticleError(ValueError):
-    """An article with the same text (content hash) is already stored."""
-
-    def __init__(self, article_id: int) -> None:
-        super().__init__(f"the same text is already stored as article {article_id}")
-        self.article_id = article_id
-
-
 class _Unset(Enum):
     UNSET = "UNSET"
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 
-from quotetrail.db.articles import count_articles, create_article
+from quotetrail.db.articles import count_articles, insert_article
 from quotetrail.db.engine import (
     SQLITE_BUSY_TIMEOUT_MS,
     create_db_engine,
@@ -112,7 +112,7 @@ def test_writers_queue_instead_of_failing(engine: Engine) -> None:
                 with contextlib.suppress(threading.BrokenBarrierError):
                     both_read.wait()  # a queued writer never gets here before the first commits
                 time.sleep(0.1)
-                create_article(session=session, text=name, origin=name)
+                insert_article(session=session, text=name, origin=name)
         except BaseException as error:
             errors.append(error)
 

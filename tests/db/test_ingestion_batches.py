@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from quotetrail.db.articles import create_article
+from quotetrail.db.articles import get_article, insert_article
 from quotetrail.db.index import SqlQuoteIndex, key_frequencies
+from quotetrail.db.models import Article, ArticleKind
 from quotetrail.db.quotes import (
     add_appearances,
     create_quote,
@@ -29,10 +30,22 @@ from quotetrail.db.speakers import (
 )
 
 
+def _article(
+    session: Session, text: str, published: date | None = None, kind: ArticleKind = "news"
+) -> Article:
+    article_id = insert_article(
+        session=session, text=text, origin=text, published_at=published, kind=kind
+    )
+    assert article_id is not None
+    article = get_article(session=session, article_id=article_id)
+    assert article is not None
+    return article
+
+
 def test_add_appearances_keeps_counts_and_first_seen(session: Session) -> None:
     quote_id = create_quote(session=session, text="Words said once.", normalized="words said once")
-    late = create_article(session=session, text="a", origin="a", published_at=date(2020, 5, 1))
-    early = create_article(session=session, text="b", origin="b", published_at=date(2019, 1, 1))
+    late = _article(session, "a", date(2020, 5, 1))
+    early = _article(session, "b", date(2019, 1, 1))
     assert late.id and early.id
     add_appearances(
         session=session,
@@ -78,8 +91,8 @@ def test_verdict_rows_and_statuses(session: Session) -> None:
     other_id = create_quote(
         session=session, text="Other words here.", normalized="other words here"
     )
-    undated = create_article(session=session, text="u", origin="u", kind="primary")
-    dated = create_article(session=session, text="d", origin="d", published_at=date(2021, 1, 1))
+    undated = _article(session, "u", kind="primary")
+    dated = _article(session, "d", date(2021, 1, 1))
     assert undated.id and dated.id
     for article in (undated, dated):
         add_appearances(

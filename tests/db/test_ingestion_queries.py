@@ -9,7 +9,7 @@ import time
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from quotetrail.db.articles import create_article
+from quotetrail.db.articles import insert_article
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import lock_for_matching
 from quotetrail.db.quotes import add_appearance, create_quote, primary_quote_ids
@@ -49,15 +49,15 @@ def test_find_speakers_by_aliases_and_get_speakers(session: Session) -> None:
 
 
 def test_primary_quote_ids(session: Session) -> None:
-    news = create_article(session=session, text="news", origin="n")
-    primary = create_article(session=session, text="statement", origin="p", kind="primary")
+    news = insert_article(session=session, text="news", origin="n")
+    primary = insert_article(session=session, text="statement", origin="p", kind="primary")
     quoted_in_both = create_quote(session=session, text="a b c d", normalized="a b c d")
     news_only = create_quote(session=session, text="e f g h", normalized="e f g h")
-    assert news.id and primary.id
+    assert news and primary
     for quote_id, article_id in (
-        (quoted_in_both, news.id),
-        (quoted_in_both, primary.id),
-        (news_only, news.id),
+        (quoted_in_both, news),
+        (quoted_in_both, primary),
+        (news_only, news),
     ):
         add_appearance(
             session=session,
@@ -80,7 +80,7 @@ def test_lock_for_matching_serialises_writers(engine: Engine) -> None:
     def first() -> None:
         with session_scope(factory) as session:
             lock_for_matching(session=session)
-            create_article(session=session, text="one", origin="1")  # SQLite: take the lock
+            insert_article(session=session, text="one", origin="1")  # SQLite: take the lock
             held.set()
             time.sleep(0.3)
             order.append("first done")
@@ -89,7 +89,7 @@ def test_lock_for_matching_serialises_writers(engine: Engine) -> None:
         held.wait()
         with session_scope(factory) as session:
             lock_for_matching(session=session)
-            create_article(session=session, text="two", origin="2")
+            insert_article(session=session, text="two", origin="2")
             order.append("second in")
 
     threads = [threading.Thread(target=first), threading.Thread(target=second)]

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from quotetrail.db.articles import create_article
+from quotetrail.db.articles import get_article, insert_article
 from quotetrail.db.errors import NotFoundError
 from quotetrail.db.index import SqlQuoteIndex, count_quote_keys
 from quotetrail.db.models import Article, Quote
@@ -39,9 +39,13 @@ SHAME = "Is there nothing that can shame you?"
 def _article(
     session: Session, name: str, published: date | None = None, outlet: str | None = None
 ) -> Article:
-    return create_article(
+    article_id = insert_article(
         session=session, text=f"text of {name}", origin=name, published_at=published, outlet=outlet
     )
+    assert article_id is not None
+    article = get_article(session=session, article_id=article_id)
+    assert article is not None
+    return article
 
 
 def _quote(session: Session, text: str, speaker_id: int | None = None) -> Quote:

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from quotetrail.db.articles import create_article
+from quotetrail.db.articles import insert_article
 from quotetrail.db.errors import NotFoundError
 from quotetrail.db.models import SpeakerAlias
 from quotetrail.db.quotes import add_appearance, create_quote, get_quote, list_appearances
@@ -118,13 +118,13 @@ def test_merge_speakers_moves_aliases_quotes_and_credits(session: Session) -> No
     short, _ = get_or_create_speaker(session=session, name="Power")
     assert full.id is not None and short.id is not None
     add_alias(session=session, speaker_id=short.id, alias="Samantha Power")  # both have this key
-    article = create_article(session=session, text="t", origin="a.txt")
-    assert article.id is not None
+    article_id = insert_article(session=session, text="t", origin="a.txt")
+    assert article_id is not None
     quote_id = create_quote(session=session, text="shame", normalized="shame", speaker_id=short.id)
     add_appearance(
         session=session,
         quote_id=quote_id,
-        article_id=article.id,
+        article_id=article_id,
         start=0,
         end=1,
         text="t",

@@ -118,7 +118,10 @@ def _take(state: AppState, kind: str, client: str) -> None:
 def rate_limited(kind: str) -> Callable[..., Coroutine[Any, Any, None]]:
     """A dependency spending one token of `kind` (read, write, export) per address and key."""
 
-    async def dependency(request: Request, state: StateDep, credentials: BearerDep) -> None:
+    # The state is read from the request rather than through StateDep: FastAPI solves each
+    # sub-dependency again at every request, and this one runs for nearly every request.
+    async def dependency(request: Request, credentials: BearerDep) -> None:
+        state: AppState = request.app.state.quotetrail
         _take(state, kind, f"ip:{client_address(request)}")
         identity = key_id(state, credentials)
         if identity is not None:

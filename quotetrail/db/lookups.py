@@ -93,9 +93,7 @@ class ChangeMarker:
     the session cost several times the statement (about 0.6 of 1.1 ms of CPU per cached answer).
 
     - PostgreSQL, on an async psycopg connection: the snapshot (`pg_current_snapshot()`), the
-      same for two statements exactly when they see the same committed transactions. Lookups
-      arriving while a read is on the wire share the next one (sent after they all arrived, so
-      it is as fresh as a read of their own): under load one round trip serves several lookups.
+      same for two statements exactly when they see the same committed transactions.
     - SQLite, on a sqlite3 connection that never writes: `PRAGMA data_version`, which moves when
       any other connection commits, so here at every commit, this process's own included. The
       read takes microseconds (no round trip), so it blocks the loop no longer than a thread
@@ -110,31 +108,16 @@ class ChangeMarker:
         self._postgres = engine.dialect.name == "postgresql"
         self._args, self._kwargs = engine.dialect.create_connect_args(engine.url)
         self._connection: Any = None
-        # PostgreSQL: the event loop the connection and reads belong to, the read on the wire
-        # (or last sent) and the one not sent yet, which arriving lookups join.
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._sent: asyncio.Task[str] | None = None
-        self._next: asyncio.Task[str] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None  # PostgreSQL: the connection's
 
     async def read(self) -> str:
         """The marker now; the database's errors are raised as SQLAlchemy's (the API's 503)."""
         if not self._postgres:
             return self._run(lambda: self._sqlite_connection().execute(_DATA_VERSION).fetchone())
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:  # a connection and its reads serve one event loop
+        if self._loop is not loop:  # a connection serves the event loop it was made on
             self.close()
-            self._loop, self._sent, self._next = loop, None, None
-        if self._next is None:
-            self._next = loop.create_task(self._read_after(self._sent))
-            self._next.add_done_callback(_retrieve)
-        # Shielded: a lookup cancelled while waiting must not cancel the others' read.
-        return await asyncio.shield(self._next)
-
-    async def _read_after(self, previous: asyncio.Task[str] | None) -> str:
-        if previous is not None:
-            await asyncio.wait([previous])  # its outcome is its own waiters'
-        # Sent from here on: lookups arriving now wait for the next read.
-        self._sent, self._next = self._next, None
+            self._loop = loop
         # A connection that served before may have been closed since (a server restart): one
         # more try on a new one, as a pool's pre-ping would.
         retry = self._connection is not None
@@ -151,9 +134,11 @@ class ChangeMarker:
         if self._connection is None:
             from psycopg import AsyncConnection  # only installed with PostgreSQL support
 
-            self._connection = await AsyncConnection.connect(
-                *self._args, **self._kwargs, autocommit=True
-            )
+            made = await AsyncConnection.connect(*self._args, **self._kwargs, autocommit=True)
+            if self._connection is None:
+                self._connection = made
+            else:  # another read connected meanwhile: keep one
+                made.pgconn.finish()
         cursor = await self._connection.execute(_SNAPSHOT)
         row = await cursor.fetchone()
         return str(row[0])
@@ -189,12 +174,6 @@ class ChangeMarker:
             connection.pgconn.finish()  # synchronous: callable when its loop is gone
         else:
             connection.close()
-
-
-def _retrieve(task: asyncio.Task[str]) -> None:
-    # A failed read whose lookups were all cancelled is not an unhandled error.
-    if not task.cancelled():
-        task.exception()
 
 
 def lookup_appearances(*, session: Session, quote_ids: Collection[int]) -> list[AppearanceRow]:

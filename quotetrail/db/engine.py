@@ -28,15 +28,19 @@ def normalize_database_url(database_url: str) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def create_db_engine(database_url: str | None = None, *, for_migrations: bool = False) -> Engine:
+def create_db_engine(
+    database_url: str | None = None, *, for_migrations: bool = False, pre_ping: bool = True
+) -> Engine:
     """An engine for `database_url` (default: the settings'), with SQLite configured for safety.
 
     `for_migrations` (SQLite only) leaves foreign keys off so Alembic's batch table rebuilds
     work, and takes the write lock at BEGIN so concurrent migrators queue instead of failing.
+    `pre_ping=False` (PostgreSQL) skips the round trip that checks a pooled connection at each
+    checkout, for callers that retry on a dead connection themselves (db.lookups).
     """
     url = make_url(normalize_database_url(database_url or get_settings().database_url))
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=pre_ping)
     # The API runs sync endpoints in a thread pool; connections come from the pool, never shared.
     engine = create_engine(url, connect_args={"check_same_thread": False})
     _configure_sqlite(engine, foreign_keys=not for_migrations, immediate=for_migrations)

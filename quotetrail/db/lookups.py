@@ -14,11 +14,12 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlmodel import Session
 
 from quotetrail.db.driver import Driver
+from quotetrail.db.engine import create_db_engine
 
 # Marks a pooled PostgreSQL connection whose plan_cache_mode was set (prepare_for_lookup).
 _GENERIC_PLANS = "quotetrail_generic_plans"
@@ -78,7 +79,7 @@ def create_lookup_engine(engine: Engine) -> Engine:
     """
     if engine.dialect.name != "postgresql":
         return engine
-    return create_engine(engine.url)
+    return create_db_engine(engine.url.render_as_string(hide_password=False), pre_ping=False)
 
 
 _SNAPSHOT = "SELECT pg_current_snapshot()::text"

@@ -97,8 +97,8 @@ class SqlQuoteIndex:
             return []
         driver = self.driver
         padded = _padded(wanted)
-        # Ties between equally rare keys break by the key's characters, as Python's sorting
-        # would; PostgreSQL's default collation would order them by locale.
+        # Equally rare keys are taken in the order of their characters (code points) on both
+        # databases; PostgreSQL's default collation would order them by locale.
         key = 'key COLLATE "C"' if driver.postgres else "key"
         sql = (
             "WITH f AS ("
@@ -183,12 +183,8 @@ def _padded(keys: list[str]) -> list[str]:
     statement it has run five times; sqlite3 caches them by text) instead of parsing and
     planning every lookup anew.
     """
-    return keys + keys[-1:] * (_padded_size(len(keys)) - len(keys))
-
-
-def _padded_size(count: int) -> int:
-    """The next of a few sizes of lists in statements (see _padded)."""
-    return next((size for size in (4, 8, 16, 32, 64, 128) if size >= count), count)
+    size = next((b for b in (4, 8, 16, 32, 64, 128) if b >= len(keys)), len(keys))
+    return keys + keys[-1:] * (size - len(keys))
 
 
 def count_quote_keys(*, session: Session, quote_id: int | None = None) -> int:

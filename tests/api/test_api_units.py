@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date
+from pathlib import Path
 
 import pytest
+from apitools import make_settings
 from fastapi import Request
+from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
+from quotetrail.api.app import create_app
 from quotetrail.api.cursors import decode_cursor, encode_cursor
 from quotetrail.api.errors import ProblemError
 from quotetrail.api.etag import etag_response
@@ -84,3 +89,15 @@ def test_etags() -> None:
     assert etag_response(_request(f'"x", W/{etag}'), _Model(value=1)).status_code == 304
     assert etag_response(_request("*"), _Model(value=1)).status_code == 304
     assert etag_response(_request(etag), _Model(value=2)).status_code == 200
+
+
+def test_start_up_freezes_what_it_built(tmp_path: Path) -> None:
+    # A full garbage collection must not walk the app's long-lived objects under load.
+    gc.unfreeze()
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'empty.db'}"))
+    assert gc.get_freeze_count() == 0
+    try:
+        with TestClient(app):
+            assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from quotetrail.api.app import create_app
+from quotetrail.api.app import GIL_SWITCH_INTERVAL_S, create_app
 from quotetrail.api.cursors import decode_cursor, encode_cursor
 from quotetrail.api.errors import ProblemError
 from quotetrail.api.etag import etag_response
@@ -101,3 +102,12 @@ def test_start_up_freezes_what_it_built(tmp_path: Path) -> None:
             assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_serving_hands_the_gil_over_sooner_and_restores_it(tmp_path: Path) -> None:
+    # Cached answers on the event loop must not wait a whole default interval behind a thread.
+    before = sys.getswitchinterval()
+    app = create_app(make_settings(f"sqlite:///{tmp_path / 'empty.db'}"))
+    with TestClient(app):
+        assert sys.getswitchinterval() == GIL_SWITCH_INTERVAL_S < before
+    assert sys.getswitchinterval() == before

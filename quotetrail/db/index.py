@@ -11,6 +11,7 @@ pairs of a quotation find it alone.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,13 @@ MAX_KEYS = 16
 # exactly equal and ties break by id. SQLite's ln() is one of its math functions; db/engine.py
 # provides it where SQLite was built without them.
 WEIGHT_SCALE = 100
+# The chosen keys' weights are computed once each (a MATERIALIZED CTE), not again for every
+# posting joined to them. Candidate statements at 1M quotes, each run both ways in turn, the same
+# rows every time: on SQLite 0.85 -> 0.60 ms on a reading connection, 0.94 -> 0.83 ms in the
+# writer's transaction; on PostgreSQL 1.08 -> 0.99 ms. SQLite reads the keyword from 3.35 on
+# (older versions get the same results, slower); PostgreSQL from 12 (the lookup cache's change
+# marker needs 13 anyway).
+_MATERIALIZED_SQLITE = "MATERIALIZED " if sqlite3.sqlite_version_info >= (3, 35) else ""
 
 
 def lock_for_matching(*, session: Session) -> None:
@@ -106,7 +114,7 @@ class SqlQuoteIndex:
             f"row_number() OVER (ORDER BY quotes, {key}) AS n, "
             f"sum(quotes) OVER (ORDER BY quotes, {key} ROWS UNBOUNDED PRECEDING) AS postings "
             f"FROM key_frequency WHERE key IN ({driver.marks(len(padded))}) AND quotes > 0"
-            "), w AS ("
+            f"), w AS {'MATERIALIZED ' if driver.postgres else _MATERIALIZED_SQLITE}("
             f"SELECT f.key, round({WEIGHT_SCALE} * "
             "ln(1 + CAST(t.total AS DOUBLE PRECISION) / f.quotes)) AS weight "
             "FROM f, (SELECT coalesce(max(id), 1) AS total FROM quote) AS t "

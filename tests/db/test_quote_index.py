@@ -155,6 +155,23 @@ def test_rare_keys_outweigh_common_ones(session: Session) -> None:
     assert scores == [2 * round(100 * math.log1p(max(ids) / 5))] * 5
 
 
+def test_sqlite_without_materialized_ctes_ranks_the_same(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SQLite before 3.35 does not read MATERIALIZED: the statement without it must agree.
+    if Driver(session).postgres:
+        pytest.skip("PostgreSQL always reads MATERIALIZED")
+    ids = _quotes(session, 6)
+    index = SqlQuoteIndex(session)
+    for n, quote_id in enumerate(ids):
+        index.add(quote_id, ["common", f"k{n % 3}", "rare" if n == 4 else "other"])
+    keys = ["common", "k0", "k1", "rare", "other"]
+    expected = index.candidates(keys, limit=6)
+    assert len(expected) == 6 and expected[0].id == ids[4]
+    monkeypatch.setattr(db_index, "_MATERIALIZED_SQLITE", "")
+    assert index.candidates(keys, limit=6) == expected
+
+
 def test_keys_beyond_the_postings_budget_are_not_read(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -342,6 +342,7 @@ class _Ingestion:
         found = {c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES)}
         ids = shortlist([(c.id, c.score) for c in found.values()], keep=MATCH_SHORTLIST)
         matches = find_matches(text, [Candidate(i, found[i].text) for i in ids])
+        matched: float | None = None  # the matcher's score of `text` against the canonical text
         if matches:
             quote = found[matches[0].id]
             # A longer version makes one quote of every shorter one it contains.
@@ -349,6 +350,8 @@ class _Ingestion:
             canonical, changed = self._absorb(quote, contained, text)
             index.add(quote.id, keys)  # every wording's keys find the quote
             quote_id = quote.id
+            if canonical == quote.text:
+                matched = matches[0].score  # similarity() would compare the two texts again
         else:
             quote_id = create_quote(
                 session=self.session, text=text, normalized=normalize(text), speaker_id=speaker_id
@@ -372,7 +375,9 @@ class _Ingestion:
                     "cue": part.cue,
                     "confidence": part.confidence,
                     "competing_speakers": part.competing_speakers,
-                    "similarity": similarity(part.text, canonical),
+                    "similarity": matched
+                    if matched is not None and part.text == text
+                    else similarity(part.text, canonical),
                 }
                 for part in parts
             ],

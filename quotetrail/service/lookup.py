@@ -21,9 +21,9 @@ LOOKUP_CANDIDATES = 16
 # the best one's are not scored: they share only a few keys with the query where the best shares
 # many, so they cannot rank first, and analysing their texts is most of a lookup's time.
 # At least MIN_SCORED (or as many as the results asked for) are always scored. Scoring twice as
-# many as asked for, as before, changed no confirmed match in 1,000 lookups at 1M quotes (and
-# recall@1 neither) at limits 5 and 10, only which weak topical neighbours (scores near 0.1)
-# fill the places after them, and cost 60% more CPU per lookup (benchmarks/RESULTS.md).
+# many, as before, cost 60% more CPU per lookup and, over 1,000 lookups at 1M quotes at limits 5
+# and 10, changed no confirmed match and no first result: only which weak topical neighbours
+# (scores near 0.1) fill the places after them (benchmarks/RESULTS.md).
 CANDIDATE_SCORE_SHARE = 0.5
 MIN_SCORED = 5
 MAX_LIMIT = 100

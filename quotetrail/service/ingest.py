@@ -55,7 +55,6 @@ from quotetrail.pipeline.text import document_from_text
 from quotetrail.pipeline.types import Quotation
 from quotetrail.pipeline.utterances import group_utterances, utterance_text
 from quotetrail.pipeline.verdicts import AppearanceFacts, decide
-from quotetrail.service.lookup import shortlist
 from quotetrail.service.speakers import SpeakerBook
 from quotetrail.sources import ArticleInput, parse_kind
 
@@ -64,9 +63,9 @@ from quotetrail.sources import ArticleInput, parse_kind
 # corpus at 100k and 1M quotes).
 MATCH_CANDIDATES = 8
 # Of those, the first MATCH_SHORTLIST are confirmed, and any further one whose index score is
-# near the best's (service.lookup.shortlist): the others share only a few common keys. On the
-# benchmark corpus every one of 1,015 matches at 100k quotes was the index's first candidate,
-# and 4 stores the same database as 12 did, with a sixth less CPU.
+# near the best's (db.index.CANDIDATE_SCORE_SHARE): the others share only a few common keys.
+# On the benchmark corpus every one of 1,015 matches at 100k quotes was the index's first
+# candidate, and 4 stores the same database as 12 did, with a sixth less CPU.
 MATCH_SHORTLIST = 4
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.
@@ -339,9 +338,10 @@ class _Ingestion:
         keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
-        found = {c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES)}
-        ids = shortlist([(c.id, c.score) for c in found.values()], keep=MATCH_SHORTLIST)
-        matches = find_matches(text, [Candidate(i, found[i].text) for i in ids])
+        found = {
+            c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST)
+        }
+        matches = find_matches(text, [Candidate(c.id, c.text) for c in found.values()])
         matched: float | None = None  # the matcher's score of `text` against the canonical text
         if matches:
             quote = found[matches[0].id]

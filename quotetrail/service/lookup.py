@@ -17,24 +17,13 @@ from quotetrail.pipeline.match import Candidate, index_keys, lookup_scores
 # always first: on the benchmark corpus (benchmarks/RESULTS.md) recall@1 is the same with 16
 # candidates as with 50, at two thirds of the cost.
 LOOKUP_CANDIDATES = 16
-# Of those, the ones whose index score (summed weights of shared keys) is below this share of
-# the best one's are not scored: they share only a few keys with the query where the best shares
-# many, so they cannot rank first, and analysing their texts is most of a lookup's time.
-# At least MIN_SCORED (or as many as the results asked for) are always scored. Scoring twice as
-# many, as before, cost 60% more CPU per lookup and, over 1,000 lookups at 1M quotes at limits 5
-# and 10, changed no confirmed match and no first result: only which weak topical neighbours
-# (scores near 0.1) fill the places after them (benchmarks/RESULTS.md).
-CANDIDATE_SCORE_SHARE = 0.5
+# Of those, the first MIN_SCORED (or as many as the results asked for) are scored, and any
+# further one whose index score is near the best's (db.index.CANDIDATE_SCORE_SHARE). Scoring
+# twice as many, as before, cost 60% more CPU per lookup and, over 1,000 lookups at 1M quotes
+# at limits 5 and 10, changed no confirmed match and no first result: only which weak topical
+# neighbours (scores near 0.1) fill the places after them (benchmarks/RESULTS.md).
 MIN_SCORED = 5
 MAX_LIMIT = 100
-
-
-def shortlist(scored: list[tuple[int, int]], *, keep: int) -> list[int]:
-    """The candidate ids worth scoring: the first `keep`, then those near the best's score."""
-    if not scored:
-        return []
-    floor = scored[0][1] * CANDIDATE_SCORE_SHARE
-    return [i for rank, (i, score) in enumerate(scored) if rank < keep or score >= floor]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,11 +47,10 @@ def ranked_candidates(
         return []
     limit = min(limit, MAX_LIMIT)
     found = SqlQuoteIndex(session).candidates(
-        index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit)
+        index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit), keep=max(MIN_SCORED, limit)
     )
     by_id = {candidate.id: candidate for candidate in found}
-    ids = shortlist([(c.id, c.score) for c in found], keep=max(MIN_SCORED, limit))
-    ranked = lookup_scores(text, [Candidate(i, by_id[i].text) for i in ids])
+    ranked = lookup_scores(text, [Candidate(c.id, c.text) for c in found])
     return [(by_id[i], score) for i, score in ranked[:limit]]
 
 

@@ -155,6 +155,27 @@ def test_rare_keys_outweigh_common_ones(session: Session) -> None:
     assert scores == [2 * round(100 * math.log1p(max(ids) / 5))] * 5
 
 
+def test_the_shortlist_keeps_the_first_then_those_near_the_best(session: Session) -> None:
+    a, b, c, d, *_ = _quotes(session, 10)  # the others raise the total the weights divide
+    index = SqlQuoteIndex(session)
+    index.add(a, ["x", "y", "z"])
+    index.add(b, ["x", "y"])
+    index.add(c, ["x"])
+    index.add(d, ["z", "other"])
+    every = index.candidates(["x", "y", "z"], limit=10)
+    assert [q.id for q in every] == [a, b, d, c]
+    floor = every[0].score * db_index.CANDIDATE_SCORE_SHARE
+    assert every[1].score >= floor > every[2].score  # b is near the best, d and c are not
+
+    def shortlisted(keep: int) -> list[int]:
+        return [q.id for q in index.candidates(["x", "y", "z"], limit=10, keep=keep)]
+
+    assert shortlisted(1) == [a, b]
+    assert shortlisted(3) == [a, b, d]  # the first `keep` whatever their score
+    assert index.candidates(["x", "y", "z"], limit=10, keep=4) == every
+    assert index.candidates(["x", "y", "z"], limit=2, keep=4) == every[:2]
+
+
 def test_sqlite_without_materialized_ctes_ranks_the_same(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
@@ -114,7 +114,10 @@ class ChangeMarker:
     async def read(self) -> str:
         """The marker now; the database's errors are raised as SQLAlchemy's (the API's 503)."""
         if not self._postgres:
-            return self._run(lambda: self._sqlite_connection().execute(_DATA_VERSION).fetchone())
+            try:
+                return str(self._sqlite_connection().execute(_DATA_VERSION).fetchone()[0])
+            except self._dialect.loaded_dbapi.Error as error:
+                raise self._failed(error) from error
         loop = asyncio.get_running_loop()
         if self._loop is not loop:  # a connection serves the event loop it was made on
             self.close()
@@ -143,12 +146,6 @@ class ChangeMarker:
         cursor = await self._connection.execute(_SNAPSHOT)
         row = await cursor.fetchone()
         return str(row[0])
-
-    def _run(self, step: Callable[[], Any]) -> str:
-        try:
-            return str(step()[0])
-        except self._dialect.loaded_dbapi.Error as error:
-            raise self._failed(error) from error
 
     def _failed(self, error: Exception) -> StatementError:
         self.close()  # connect again at the next read

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, func
 from sqlalchemy.exc import OperationalError
@@ -169,7 +171,7 @@ def test_lookups_read_the_marker_together(engine: Engine) -> None:
     marker = ChangeMarker(engine)
 
     async def scenario() -> tuple[list[str], str, str]:
-        # The first reads connect at once; a lookup cancelled while reading harms no other.
+        # Reads together share one; a lookup cancelled while reading harms no other.
         together = await asyncio.gather(*(marker.read() for _ in range(20)))
         cancelled, waiting = (asyncio.ensure_future(marker.read()) for _ in range(2))
         await asyncio.sleep(0)
@@ -181,3 +183,60 @@ def test_lookups_read_the_marker_together(engine: Engine) -> None:
         assert together == [together[0]] * 20 and after_cancel == later == together[0]
     finally:
         marker.close()
+
+
+class _ScriptedMarker(ChangeMarker):
+    """PostgreSQL's marker whose reads answer what the test says, when it says."""
+
+    def __init__(self) -> None:
+        super().__init__(create_engine("postgresql+psycopg://postgres@127.0.0.1:1/none"))
+        self.reads: list[asyncio.Future[str]] = []
+
+    async def _query(self) -> str:
+        self.reads.append(asyncio.get_running_loop().create_future())
+        return await self.reads[-1]
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(100):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError("never happened")
+
+
+def test_a_read_under_way_serves_no_lookup_that_arrived_after_it_began() -> None:
+    marker = _ScriptedMarker()
+
+    async def scenario() -> None:
+        first = asyncio.ensure_future(marker.read())
+        await _until(lambda: len(marker.reads) == 1)
+        # A commit may land between the first read's snapshot and these lookups' arrival.
+        later = [asyncio.ensure_future(marker.read()) for _ in range(3)]
+        await asyncio.sleep(0)
+        assert len(marker.reads) == 1  # they wait for the next read, not a read each
+        marker.reads[0].set_result("before")
+        assert await first == "before"
+        await _until(lambda: len(marker.reads) == 2)
+        marker.reads[1].set_result("after")
+        assert await asyncio.gather(*later) == ["after"] * 3
+        assert len(marker.reads) == 2
+
+    asyncio.run(scenario())
+
+
+def test_a_failed_shared_read_fails_its_lookups_and_the_next_reads_anew() -> None:
+    marker = _ScriptedMarker()
+
+    async def scenario() -> None:
+        together = [asyncio.ensure_future(marker.read()) for _ in range(3)]
+        await _until(lambda: len(marker.reads) == 1)
+        marker.reads[0].set_exception(psycopg.OperationalError("the server went away"))
+        outcomes = await asyncio.gather(*together, return_exceptions=True)
+        assert all(isinstance(outcome, OperationalError) for outcome in outcomes)
+        again = asyncio.ensure_future(marker.read())
+        await _until(lambda: len(marker.reads) == 2)
+        marker.reads[1].set_result("back")
+        assert await again == "back"
+
+    asyncio.run(scenario())

@@ -148,8 +148,7 @@ class ChangeMarker:
         try:
             return await self._read_now()
         finally:
-            if self._current is asyncio.current_task():
-                self._current = None
+            self._current = None  # the next read need not wait for this one
 
     async def _read_now(self) -> str:
         # A connection that served before may have been closed since (a server restart): one

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
@@ -102,57 +103,18 @@ class SqlQuoteIndex:
         self, keys: Collection[str], *, limit: int, keep: int | None = None
     ) -> list[CandidateQuote]:
         """The `limit` quotes sharing the most informative keys with `keys`, best first, with
-        their stored fields and speaker names: the one statement of lookups and ingestion.
+        their stored fields and speaker names: the one statement of lookups and ingestion
+        (candidate_statement).
 
         With `keep`, only the shortlist of them worth scoring: the first `keep`, then any whose
         score is at least CANDIDATE_SCORE_SHARE of the best one's.
-
-        The statement chooses the keys worth reading from their frequencies itself (the rarest
-        first, within POSTINGS_BUDGET postings and MAX_KEYS keys; the rarest always) and weighs
-        them (key weights, above), so a lookup costs one statement, not two: one round trip
-        less on PostgreSQL for every lookup and every quotation ingested.
         """
-        wanted = sorted(set(keys))
-        if not wanted or limit <= 0:
+        statement = candidate_statement(self.driver, keys, limit=limit, keep=keep)
+        if statement is None:
             return []
-        driver = self.driver
-        padded = _padded(wanted)
-        # Equally rare keys are taken in the order of their characters (code points) on both
-        # databases; PostgreSQL's default collation would order them by locale.
-        key = 'key COLLATE "C"' if driver.postgres else "key"
-        sql = (
-            "WITH f AS ("
-            "SELECT key, quotes, "
-            f"row_number() OVER (ORDER BY quotes, {key}) AS n, "
-            f"sum(quotes) OVER (ORDER BY quotes, {key} ROWS UNBOUNDED PRECEDING) AS postings "
-            f"FROM key_frequency WHERE key IN ({driver.marks(len(padded))}) AND quotes > 0"
-            f"), w AS {'MATERIALIZED ' if driver.postgres else _MATERIALIZED_SQLITE}("
-            f"SELECT f.key, round({WEIGHT_SCALE} * "
-            "ln(1 + CAST(t.total AS DOUBLE PRECISION) / f.quotes)) AS weight "
-            "FROM f, (SELECT coalesce(max(id), 1) AS total FROM quote) AS t "
-            f"WHERE f.n = 1 OR (f.postings <= {int(POSTINGS_BUDGET)} AND f.n <= {int(MAX_KEYS)})"
-            ") "
-            "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
-            "SELECT c.quote_id, c.score, "
-            "row_number() OVER (ORDER BY c.score DESC, c.quote_id) AS n, "
-            "max(c.score) OVER () AS best FROM ("
-            "SELECT p.quote_id, sum(w.weight) AS score "
-            "FROM w JOIN quote_key AS p ON p.key = w.key GROUP BY p.quote_id "
-            # The limits are written out, not parameters: a generic plan (PostgreSQL, see
-            # db.lookups.prepare_for_lookup) then still knows them. Few values occur.
-            f"ORDER BY score DESC, p.quote_id LIMIT {int(limit)}"
-            ") AS c) AS k JOIN quote AS q ON q.id = k.quote_id "
-            "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
-            # Filtered before the join: the rows of candidates left out are never read.
-            f"WHERE k.n <= {int(limit if keep is None else keep)} "
-            f"OR k.score >= k.best * {float(CANDIDATE_SCORE_SHARE)!r} "
-            "ORDER BY k.score DESC, k.quote_id"
-        )
-        rows = driver.rows(sql, padded)
-        return [
-            CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
-            for quote_id, score, text, status, seen, speaker in rows
-        ]
+        sql, parameters = statement
+        rows = self.driver.rows(f"{sql} ORDER BY k.score DESC, k.quote_id", parameters)
+        return [candidate_from_row(self.driver, row) for row in rows]
 
     def add(self, quote_id: int, keys: Collection[str]) -> None:
         """Index a canonical quote under `keys` (keys it already has are skipped)."""
@@ -199,6 +161,63 @@ class SqlQuoteIndex:
             "DO UPDATE SET quotes = key_frequency.quotes + excluded.quotes",
             [(key, change) for key in keys],
         )
+
+
+def candidate_statement(
+    driver: Driver, keys: Collection[str], *, limit: int, keep: int | None = None
+) -> tuple[str, list[str]] | None:
+    """The candidate statement for `keys` (None when it cannot find anything), unordered.
+
+    Its rows: quote_id, score, text, attribution_status, first_seen and name (the speaker's),
+    one per candidate (candidate_from_row); callers order them by score descending, then
+    quote_id. db.lookups joins the candidates' appearances to it.
+
+    The statement chooses the keys worth reading from their frequencies itself (the rarest
+    first, within POSTINGS_BUDGET postings and MAX_KEYS keys; the rarest always) and weighs
+    them (key weights, above), so a lookup costs one statement, not two: one round trip less
+    on PostgreSQL for every lookup and every quotation ingested.
+    """
+    wanted = sorted(set(keys))
+    if not wanted or limit <= 0:
+        return None
+    padded = _padded(wanted)
+    # Equally rare keys are taken in the order of their characters (code points) on both
+    # databases; PostgreSQL's default collation would order them by locale.
+    key = 'key COLLATE "C"' if driver.postgres else "key"
+    sql = (
+        "WITH f AS ("
+        "SELECT key, quotes, "
+        f"row_number() OVER (ORDER BY quotes, {key}) AS n, "
+        f"sum(quotes) OVER (ORDER BY quotes, {key} ROWS UNBOUNDED PRECEDING) AS postings "
+        f"FROM key_frequency WHERE key IN ({driver.marks(len(padded))}) AND quotes > 0"
+        f"), w AS {'MATERIALIZED ' if driver.postgres else _MATERIALIZED_SQLITE}("
+        f"SELECT f.key, round({WEIGHT_SCALE} * "
+        "ln(1 + CAST(t.total AS DOUBLE PRECISION) / f.quotes)) AS weight "
+        "FROM f, (SELECT coalesce(max(id), 1) AS total FROM quote) AS t "
+        f"WHERE f.n = 1 OR (f.postings <= {int(POSTINGS_BUDGET)} AND f.n <= {int(MAX_KEYS)})"
+        ") "
+        "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
+        "SELECT c.quote_id, c.score, "
+        "row_number() OVER (ORDER BY c.score DESC, c.quote_id) AS n, "
+        "max(c.score) OVER () AS best FROM ("
+        "SELECT p.quote_id, sum(w.weight) AS score "
+        "FROM w JOIN quote_key AS p ON p.key = w.key GROUP BY p.quote_id "
+        # The limits are written out, not parameters: a generic plan (PostgreSQL, see
+        # db.lookups.prepare_for_lookup) then still knows them. Few values occur.
+        f"ORDER BY score DESC, p.quote_id LIMIT {int(limit)}"
+        ") AS c) AS k JOIN quote AS q ON q.id = k.quote_id "
+        "LEFT JOIN speaker AS s ON s.id = q.speaker_id "
+        # Filtered before the join: the rows of candidates left out are never read.
+        f"WHERE k.n <= {int(limit if keep is None else keep)} "
+        f"OR k.score >= k.best * {float(CANDIDATE_SCORE_SHARE)!r}"
+    )
+    return sql, padded
+
+
+def candidate_from_row(driver: Driver, row: Sequence[Any]) -> CandidateQuote:
+    """A candidate from the first six columns of a row of candidate_statement's."""
+    quote_id, score, text, status, seen, speaker = row[:6]
+    return CandidateQuote(quote_id, int(score), text, status, driver.read_date(seen), speaker)
 
 
 def _padded(keys: list[str]) -> list[str]:

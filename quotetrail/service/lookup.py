@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -35,23 +36,36 @@ class LookupMatch:
     appearances: list[tuple[Appearance, Article]] = field(default_factory=list)
 
 
+def shortlist_bounds(limit: int) -> tuple[int, int, int]:
+    """For a lookup asking for `limit` results: the results it may return (at most MAX_LIMIT),
+    the candidates the index returns, and how many of them are scored at least."""
+    limit = max(0, min(limit, MAX_LIMIT))
+    return limit, max(LOOKUP_CANDIDATES, 2 * limit), max(MIN_SCORED, limit)
+
+
+def rank(
+    text: str, found: Sequence[CandidateQuote], limit: int
+) -> list[tuple[CandidateQuote, float]]:
+    """The first `limit` of the index's candidates by the matcher's scores, in [0, 1]."""
+    by_id = {candidate.id: candidate for candidate in found}
+    ranked = lookup_scores(text, [Candidate(c.id, c.text) for c in found])
+    return [(by_id[i], score) for i, score in ranked[:limit]]
+
+
 def ranked_candidates(
     *, session: Session, text: str, limit: int
 ) -> list[tuple[CandidateQuote, float]]:
     """The canonical quotes best matching `text`, best first, with their scores in [0, 1].
 
     The one ranking of every lookup (API, CLI, pages): the index's candidates, the shortlist
-    worth scoring, the matcher's scores.
+    worth scoring (shortlist_bounds), the matcher's scores (rank). The API reads the same
+    candidates with their appearances (service.lookup_records).
     """
-    if limit <= 0:
+    limit, candidates, keep = shortlist_bounds(limit)
+    if limit == 0:
         return []
-    limit = min(limit, MAX_LIMIT)
-    found = SqlQuoteIndex(session).candidates(
-        index_keys(text), limit=max(LOOKUP_CANDIDATES, 2 * limit), keep=max(MIN_SCORED, limit)
-    )
-    by_id = {candidate.id: candidate for candidate in found}
-    ranked = lookup_scores(text, [Candidate(c.id, c.text) for c in found])
-    return [(by_id[i], score) for i, score in ranked[:limit]]
+    found = SqlQuoteIndex(session).candidates(index_keys(text), limit=candidates, keep=keep)
+    return rank(text, found, limit)
 
 
 def lookup(*, session: Session, text: str, limit: int = 10) -> list[LookupMatch]:

@@ -13,13 +13,18 @@ import psycopg
 import pytest
 from sqlalchemy import Engine, create_engine, func
 from sqlalchemy.exc import OperationalError
-from sqlmodel import select
+from sqlmodel import Session, col, delete, select
 
 from quotetrail.db.driver import Driver
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.db.lookups import ChangeMarker, lookup_appearances, prepare_for_lookup
-from quotetrail.db.models import Article
+from quotetrail.db.lookups import (
+    AppearanceRow,
+    ChangeMarker,
+    candidates_with_appearances,
+    prepare_for_lookup,
+)
+from quotetrail.db.models import Appearance, Article
 from quotetrail.db.quotes import get_quotes, list_appearances_with_articles
 from quotetrail.pipeline.match import index_keys
 from quotetrail.service.ingest import ingest_article
@@ -71,36 +76,69 @@ def test_candidates_carry_their_quote_and_speaker(seeded: Engine) -> None:
         assert SqlQuoteIndex(session).candidates(["no such key"], limit=16) == []
 
 
-def test_appearances_are_read_in_the_orm_order_with_their_fields(seeded: Engine) -> None:
+def test_candidates_come_with_their_appearances_in_the_orm_order(seeded: Engine) -> None:
+    read: list[AppearanceRow] = []
+    for text in PROBES:
+        for limit, keep in ((16, 5), (50, 50)):
+            with session_scope(create_session_factory(seeded)) as session:
+                keys = index_keys(text)
+                found = candidates_with_appearances(
+                    session=session, keys=keys, limit=limit, keep=keep
+                )
+                # The same candidates as the index's statement alone, in the same order.
+                expected = SqlQuoteIndex(session).candidates(keys, limit=limit, keep=keep)
+                assert [candidate for candidate, _ in found] == expected
+                for candidate, rows in found:
+                    _assert_orm_appearances(session, candidate.id, rows)
+                    read += rows
+    # The fixture exercises competing speakers, and quotes with several appearances to order.
+    assert any(row.competing_speakers for row in read)
+    distinct = {(row.quote_id, row.article_id, row.start) for row in read}
+    assert len({quote_id for quote_id, _, _ in distinct}) < len(distinct)
     with session_scope(create_session_factory(seeded)) as session:
-        ids = [
-            candidate.id
-            for text in ("Aleppo", PROBES[1])
-            for candidate in SqlQuoteIndex(session).candidates(index_keys(text), limit=50)
-        ]
-        rows = lookup_appearances(session=session, quote_ids=ids)
-        expected = list_appearances_with_articles(session=session, quote_ids=ids)
-        speakers = speakers_of(session=session, quotes=[], appearances=[a for a, _ in expected])
-        assert any(a.competing_speakers for a, _ in expected)  # the fixture exercises them
-        assert any(article.published_at for _, article in expected)
-        assert [
-            (
-                row.quote_id, row.origin, row.article_id, row.start, row.end, row.text,
-                row.speaker_as_written, row.kind, row.status, row.competing_speakers,
-                row.similarity,
+        assert candidates_with_appearances(session=session, keys=[], limit=16, keep=5) == []
+        assert (
+            candidates_with_appearances(session=session, keys=["no such key"], limit=16, keep=5)
+            == []
+        )
+
+
+def test_a_candidate_without_appearances_comes_with_none(seeded: Engine) -> None:
+    with session_scope(create_session_factory(seeded, write=True)) as session:
+        (quote_id,) = [c.id for c in SqlQuoteIndex(session).candidates(["aleppo"], limit=1)]
+        session.execute(delete(Appearance).where(col(Appearance.quote_id) == quote_id))
+    with session_scope(create_session_factory(seeded)) as session:
+        found = {
+            candidate.id: rows
+            for candidate, rows in candidates_with_appearances(
+                session=session, keys=["aleppo"], limit=50, keep=50
             )
-            for row in rows
-        ] == [
-            (
-                a.quote_id, article.origin, a.article_id, a.start, a.end, a.text,
-                a.speaker_as_written, a.kind, a.status, a.competing_speakers, a.similarity,
-            )
-            for a, article in expected
-        ]  # fmt: skip
-        for row, (appearance, _) in zip(rows, expected, strict=True):
-            named = speakers.get(appearance.speaker_id) if appearance.speaker_id else None
-            assert row.speaker == (named.name if named else None)
-        assert lookup_appearances(session=session, quote_ids=[]) == []
+        }
+        assert found[quote_id] == []
+        assert any(found.values())
+
+
+def _assert_orm_appearances(session: Session, quote_id: int, rows: list[AppearanceRow]) -> None:
+    """`rows` are the quote's appearances as the ORM reads them, fields and order."""
+    expected = list_appearances_with_articles(session=session, quote_ids=[quote_id])
+    speakers = speakers_of(session=session, quotes=[], appearances=[a for a, _ in expected])
+    assert [
+        (
+            row.quote_id, row.origin, row.article_id, row.start, row.end, row.text,
+            row.speaker_as_written, row.kind, row.status, row.competing_speakers,
+            row.similarity,
+        )
+        for row in rows
+    ] == [
+        (
+            a.quote_id, article.origin, a.article_id, a.start, a.end, a.text,
+            a.speaker_as_written, a.kind, a.status, a.competing_speakers, a.similarity,
+        )
+        for a, article in expected
+    ]  # fmt: skip
+    for row, (appearance, _) in zip(rows, expected, strict=True):
+        named = speakers.get(appearance.speaker_id) if appearance.speaker_id else None
+        assert row.speaker == (named.name if named else None)
 
 
 def test_reading_without_a_transaction_leaves_later_sessions_transactional(

@@ -234,6 +234,30 @@ def test_same_surname_different_people_stay_apart(engine: Engine) -> None:
         assert names == ["Ada Quill", "Bertram Quill"]
 
 
+def test_a_longer_version_absorbs_every_quote_it_contains_however_few_keys_are_read(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every key of both shorter quotes is equally rare; the first one's sort first, so the
+    # rarest keys read for the longer version are all its own.
+    first = "Ambitious budgets create durable bridges and decent clinics."
+    second = "Stronger unions support wage talks throughout winter."
+    monkeypatch.setattr(ingest_module, "MATCH_KEYS", 4)
+    factory = create_session_factory(engine, write=True)
+    results = []
+    for number, said in enumerate(
+        (first, second, f"{first[:-1]}, and {second[0].lower()}{second[1:]}")
+    ):
+        with session_scope(factory) as session:
+            text = f'Dana Whitfield, the mayor, said: "{said}"'
+            results.append(ingest_article(session=session, text=text, origin=f"test-{number}"))
+    assert [r.new_quotes for r in results] == [1, 1, 0]
+    assert results[2].merged_quotes == 1
+    with session_scope(create_session_factory(engine)) as session:
+        (quote,) = session.exec(select(Quote))
+        assert quote.text.startswith("Ambitious") and quote.text.endswith("throughout winter.")
+        assert quote.appearance_count == 3
+
+
 def test_concurrent_ingestions_create_one_canonical_quote(engine: Engine) -> None:
     words = "We will not leave anyone behind in the flooded valley tonight"
     texts = [f'"{words}," the governor, Ada Quill, said on {day}.' for day in ("Monday", "Tuesday")]

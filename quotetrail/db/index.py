@@ -34,8 +34,9 @@ POSTINGS_BUDGET = 1000
 # Keys read per lookup, at most, the rarest first: the candidate statement's cost grows with
 # their number, and a quotation's 16 rarest keys find it. On the benchmark corpus
 # (benchmarks/RESULTS.md) recall@1 is the same as with every key within the budget (0.999 at
-# 100k and 1M), lookups at 1M are faster (p95 4.9 -> 2.8 ms on SQLite, 5.2 -> 4.3 ms on
-# PostgreSQL), and ingestion stores the same database.
+# 100k and 1M), and lookups at 1M are faster (p95 4.9 -> 2.8 ms on SQLite, 5.2 -> 4.3 ms on
+# PostgreSQL). Ingestion reads fewer (service.ingest.MATCH_KEYS): a printed quotation keeps
+# more of its quote's words than a pasted lookup does.
 MAX_KEYS = 16
 # A key's weight is round(WEIGHT_SCALE * ln(1 + total / quotes)), its inverse document frequency
 # (total: the highest quote id, an upper bound of the number of quotes, read from the end of the
@@ -100,16 +101,24 @@ class SqlQuoteIndex:
         return [candidate.id for candidate in self.candidates(keys, limit=limit)]
 
     def candidates(
-        self, keys: Collection[str], *, limit: int, keep: int | None = None
+        self,
+        keys: Collection[str],
+        *,
+        limit: int,
+        keep: int | None = None,
+        max_keys: int | None = None,
     ) -> list[CandidateQuote]:
         """The `limit` quotes sharing the most informative keys with `keys`, best first, with
         their stored fields and speaker names: the one statement of lookups and ingestion
         (candidate_statement).
 
         With `keep`, only the shortlist of them worth scoring: the first `keep`, then any whose
-        score is at least CANDIDATE_SCORE_SHARE of the best one's.
+        score is at least CANDIDATE_SCORE_SHARE of the best one's. `max_keys`: of `keys`, the
+        rarest read at most (default MAX_KEYS).
         """
-        statement = candidate_statement(self.driver, keys, limit=limit, keep=keep)
+        statement = candidate_statement(
+            self.driver, keys, limit=limit, keep=keep, max_keys=max_keys
+        )
         if statement is None:
             return []
         sql, parameters = statement
@@ -164,7 +173,12 @@ class SqlQuoteIndex:
 
 
 def candidate_statement(
-    driver: Driver, keys: Collection[str], *, limit: int, keep: int | None = None
+    driver: Driver,
+    keys: Collection[str],
+    *,
+    limit: int,
+    keep: int | None = None,
+    max_keys: int | None = None,
 ) -> tuple[str, list[str]] | None:
     """The candidate statement for `keys` (None when it cannot find anything), unordered.
 
@@ -173,14 +187,15 @@ def candidate_statement(
     quote_id. db.lookups joins the candidates' appearances to it.
 
     The statement chooses the keys worth reading from their frequencies itself (the rarest
-    first, within POSTINGS_BUDGET postings and MAX_KEYS keys; the rarest always) and weighs
-    them (key weights, above), so a lookup costs one statement, not two: one round trip less
-    on PostgreSQL for every lookup and every quotation ingested.
+    first, within POSTINGS_BUDGET postings and `max_keys` keys, default MAX_KEYS; the rarest
+    always) and weighs them (key weights, above), so a lookup costs one statement, not two:
+    one round trip less on PostgreSQL for every lookup and every quotation ingested.
     """
     wanted = sorted(set(keys))
     if not wanted or limit <= 0:
         return None
     padded = _padded(wanted)
+    max_keys = MAX_KEYS if max_keys is None else max_keys
     # Equally rare keys are taken in the order of their characters (code points) on both
     # databases; PostgreSQL's default collation would order them by locale.
     key = 'key COLLATE "C"' if driver.postgres else "key"
@@ -194,7 +209,7 @@ def candidate_statement(
         f"SELECT f.key, round({WEIGHT_SCALE} * "
         "ln(1 + CAST(t.total AS DOUBLE PRECISION) / f.quotes)) AS weight "
         "FROM f, (SELECT coalesce(max(id), 1) AS total FROM quote) AS t "
-        f"WHERE f.n = 1 OR (f.postings <= {int(POSTINGS_BUDGET)} AND f.n <= {int(MAX_KEYS)})"
+        f"WHERE f.n = 1 OR (f.postings <= {int(POSTINGS_BUDGET)} AND f.n <= {int(max_keys)})"
         ") "
         "SELECT k.quote_id, k.score, q.text, q.attribution_status, q.first_seen, s.name FROM ("
         "SELECT c.quote_id, c.score, "

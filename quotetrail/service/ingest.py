@@ -49,7 +49,14 @@ from quotetrail.db.quotes import (
 )
 from quotetrail.db.speakers import speaker_names
 from quotetrail.pipeline.extract import extract_quotations
-from quotetrail.pipeline.match import Candidate, Wording, canonical_text, find_matches, index_keys
+from quotetrail.pipeline.match import (
+    Candidate,
+    Match,
+    Wording,
+    canonical_text,
+    find_matches,
+    index_keys,
+)
 from quotetrail.pipeline.normalize import normalize
 from quotetrail.pipeline.text import document_from_text
 from quotetrail.pipeline.types import Quotation
@@ -67,6 +74,14 @@ MATCH_CANDIDATES = 8
 # On the benchmark corpus every one of 1,015 matches at 100k quotes was the index's first
 # candidate, and 4 stores the same database as 12 did, with a sixth less CPU.
 MATCH_SHORTLIST = 4
+# Keys an utterance's candidate statement reads, at most, the rarest first (db.index.MAX_KEYS,
+# 16, serves lookups). Beyond the first few, the rarest keys left are common single words, and
+# their postings were most of the statement's cost: at 1M quotes, 8 keys read 288 postings a
+# statement where 16 read 553. The same 2,000 articles ingested into copies of the 10k, 100k
+# and 1M databases stored identical rows with 16, 8 and 4 (benchmarks/RESULTS.md); 8, not 4,
+# because at 1M the first candidate differed from 16's for 7 of 1,319 utterances with 8, for 24
+# with 4. A longer version looks again for the quotes it contains (_also_contained).
+MATCH_KEYS = 8
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.
 BATCH_ARTICLES = 64
@@ -339,7 +354,10 @@ class _Ingestion:
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
         found = {
-            c.id: c for c in index.candidates(keys, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST)
+            c.id: c
+            for c in index.candidates(
+                keys, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST, max_keys=MATCH_KEYS
+            )
         }
         matches = find_matches(text, [Candidate(c.id, c.text) for c in found.values()])
         matched: float | None = None  # the matcher's score of `text` against the canonical text
@@ -347,6 +365,8 @@ class _Ingestion:
             quote = found[matches[0].id]
             # A longer version makes one quote of every shorter one it contains.
             contained = [found[m.id] for m in matches[1:] if m.relation == "contains"]
+            if any(m.relation == "contains" for m in matches):
+                contained += self._also_contained(text, keys, found, matches)
             canonical, changed = self._absorb(quote, contained, text)
             index.add(quote.id, keys)  # every wording's keys find the quote
             quote_id = quote.id
@@ -387,6 +407,43 @@ class _Ingestion:
             self._rescore(quote_id, canonical)
         self.touched.add(quote_id)
         self.batch.touched.add(quote_id)
+
+    def _also_contained(
+        self,
+        text: str,
+        keys: frozenset[str],
+        found: dict[int, CandidateQuote],
+        matches: Sequence[Match],
+    ) -> list[CandidateQuote]:
+        """Stored quotes a longer version contains besides `matches`, of the candidates `found`.
+
+        The candidate statement reads only the rarest MATCH_KEYS of a text's keys. When they
+        all come from one of the shorter quotes it contains, the others are not offered: they
+        are looked for again by the keys that the quotes found so far do not have.
+        """
+        seen = set(found)
+        covered = set().union(*(index_keys(found[m.id].text) for m in matches))
+        more: list[CandidateQuote] = []
+        while rest := keys - covered:
+            fresh = [
+                c
+                for c in self.batch.index.candidates(
+                    rest, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST, max_keys=MATCH_KEYS
+                )
+                if c.id not in seen
+            ]
+            seen.update(c.id for c in fresh)
+            by_id = {c.id: c for c in fresh}
+            inside = [
+                by_id[m.id]
+                for m in find_matches(text, [Candidate(c.id, c.text) for c in fresh])
+                if m.relation == "contains"
+            ]
+            if not inside:
+                return more
+            more += inside
+            covered.update(*(index_keys(quote.text) for quote in inside))
+        return more
 
     def _absorb(
         self, quote: CandidateQuote, absorbed: Sequence[CandidateQuote], text: str

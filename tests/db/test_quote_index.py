@@ -248,6 +248,15 @@ def test_at_most_max_keys_of_the_rarest_are_read(
     assert index.candidate_ids(["a", "b", "c", "d"], limit=50) == held["b"] + held["c"]
 
 
+def test_a_caller_may_read_fewer_of_the_rarest_keys(session: Session) -> None:
+    index = SqlQuoteIndex(session)
+    held = _held(index, session, {"a": 5, "b": 1, "c": 2, "d": 3})
+    keys = ["a", "b", "c", "d"]
+    fewer = index.candidates(keys, limit=50, max_keys=2)
+    assert [c.id for c in fewer] == held["b"] + held["c"]
+    assert index.candidate_ids(keys, limit=50) == held["b"] + held["c"] + held["d"] + held["a"]
+
+
 def test_equally_rare_keys_are_taken_in_character_order(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -353,12 +353,7 @@ class _Ingestion:
         keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
-        found = {
-            c.id: c
-            for c in index.candidates(
-                keys, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST, max_keys=MATCH_KEYS
-            )
-        }
+        found = {c.id: c for c in self._offered(keys)}
         matches = find_matches(text, [Candidate(c.id, c.text) for c in found.values()])
         matched: float | None = None  # the matcher's score of `text` against the canonical text
         if matches:
@@ -408,6 +403,12 @@ class _Ingestion:
         self.touched.add(quote_id)
         self.batch.touched.add(quote_id)
 
+    def _offered(self, keys: Collection[str]) -> list[CandidateQuote]:
+        """The candidates the index offers the matcher for these keys."""
+        return self.batch.index.candidates(
+            keys, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST, max_keys=MATCH_KEYS
+        )
+
     def _also_contained(
         self,
         text: str,
@@ -415,7 +416,7 @@ class _Ingestion:
         found: dict[int, CandidateQuote],
         matches: Sequence[Match],
     ) -> list[CandidateQuote]:
-        """Stored quotes a longer version contains besides `matches`, of the candidates `found`.
+        """Stored quotes a longer version contains besides those `matches` found in `found`.
 
         The candidate statement reads only the rarest MATCH_KEYS of a text's keys. When they
         all come from one of the shorter quotes it contains, the others are not offered: they
@@ -425,13 +426,7 @@ class _Ingestion:
         covered = set().union(*(index_keys(found[m.id].text) for m in matches))
         more: list[CandidateQuote] = []
         while rest := keys - covered:
-            fresh = [
-                c
-                for c in self.batch.index.candidates(
-                    rest, limit=MATCH_CANDIDATES, keep=MATCH_SHORTLIST, max_keys=MATCH_KEYS
-                )
-                if c.id not in seen
-            ]
+            fresh = [c for c in self._offered(rest) if c.id not in seen]
             seen.update(c.id for c in fresh)
             by_id = {c.id: c for c in fresh}
             inside = [

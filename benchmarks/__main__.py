@@ -348,33 +348,36 @@ def render(results: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
-HTTP_COLUMNS = ["texts", "lookups/s", "p50 ms", "p90 ms", "p99 ms", "server CPU ms/lookup",
-                "PostgreSQL CPU ms/lookup", "non-2xx", "load"]  # fmt: skip
+HTTP_COLUMNS = ["connections", "texts", "lookups/s", "p50 ms", "p90 ms", "p99 ms",
+                "server CPU ms/lookup", "PostgreSQL CPU ms/lookup", "non-2xx", "load"]  # fmt: skip
 
 
 def render_http(http: dict[str, Any] | None) -> list[str]:
     """The HTTP lookups table of a full run (none when PostgreSQL was not measured)."""
     if http is None:
         return []
+    counts = ", ".join(str(run["connections"]) for run in http["runs"])
     lines = [
         "",
         f"### HTTP lookups on PostgreSQL, {http['n_quotes']:,} quotes",
         "",
         f"`quotetrail serve --workers {http['server_workers']}` (uvicorn, access log "
         f"{'on' if http['access_log'] else 'off'}) on the PostgreSQL database above; wrk "
-        f"({http['wrk_threads']} threads, {http['connections']} connections, "
-        f"{http['seconds']} s after a warm-up) on the same {http['cores']} cores, POSTing "
-        "/v1/lookup with perturbed corpus queries.",
+        f"({http['wrk_threads']} threads, {counts} connections in turn, {http['seconds']} s "
+        f"each after a warm-up) on the same {http['cores']} cores, POSTing /v1/lookup with "
+        "perturbed corpus queries. A connection sends its next request when the last is "
+        "answered: beyond the connections that keep the cores busy, more only queue.",
         "",
         _row(HTTP_COLUMNS),
         _row(["---"] * len(HTTP_COLUMNS)),
     ]
-    for phase in ("mix", "unique"):
-        r = http[phase]
-        figures = [r["lookups_per_s"], r["p50_ms"], r["p90_ms"], r["p99_ms"]]
-        figures += [r["server_cpu_ms_per_lookup"], r["database_cpu_ms_per_lookup"]]
-        figures += [int(r["non_2xx"]), r["load_average_before"]]
-        lines.append(_row([r["texts"], *figures]))
+    for run in http["runs"]:
+        for phase in ("mix", "unique"):
+            r = run[phase]
+            figures = [r["lookups_per_s"], r["p50_ms"], r["p90_ms"], r["p99_ms"]]
+            figures += [r["server_cpu_ms_per_lookup"], r["database_cpu_ms_per_lookup"]]
+            figures += [int(r["non_2xx"]), r["load_average_before"]]
+            lines.append(_row([run["connections"], http["texts"][phase], *figures]))
     return lines
 
 

@@ -1,17 +1,22 @@
 """HTTP lookup throughput and latency: wrk POSTing /v1/lookup to `quotetrail serve` on 127.0.0.1.
 
 Run: `python -m benchmarks.http_lookup [--database-url URL --quotes N] [--seconds 20]
-[--connections 16] [--workers 2]`. With `--database-url`, the server serves that existing
+[--connections 4,8,16] [--workers 2]`. With `--database-url`, the server serves that existing
 database (one built by benchmarks.build with N quotes, e.g. the suite's 1M PostgreSQL one) and
 the lookups are perturbed queries from benchmarks.corpus (cuts, fragments, rewordings, typos);
 without it, a fresh SQLite database in a temporary folder holding the seeds, and eight lookups
 of the seeds. Rate limits are off; wrk (Debian's package, installed with apt-get when missing)
-runs for a fixed time after a warm-up, twice, and reports requests/s and percentiles for each:
+runs for a fixed time after a warm-up, twice at each number of connections, and reports
+requests/s and percentiles for each run:
 
 - "mix": a realistic mix: REPEAT_SHARE of the requests repeat one of a few hundred popular texts
   (answered from each worker's lookup cache once computed there), the rest are texts not sent
   before (computed);
 - "unique": every text differs, so every lookup is computed: no answer comes from the cache.
+
+wrk keeps each connection's next request waiting for the answer to its last, so its latency is
+its connections divided by the throughput: once the server's cores are busy, more connections
+only lengthen the queue. Several counts show the throughput a latency costs.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +61,9 @@ HOT_TEXTS = 200
 # number is appended, so that a text is still never sent twice.
 FRESH_TEXTS = 10_000
 WARMUP_SECONDS = 5
+# wrk connections of the runs. On 2 cores, 4 keep both busy (1M quotes on PostgreSQL: about as
+# many lookups/s as 16, at a third of the p99); 16 is what earlier runs used.
+CONNECTIONS = (4, 8, 16)
 # wrk's Lua. Each thread learns its number in setup() so that threads never send the same fresh
 # text; `share` of the requests pick a hot text at random.
 _LUA = """
@@ -254,18 +263,19 @@ def measure(
     database_url: str | None = None,
     n_quotes: int | None = None,
     seconds: int = 20,
-    connections: int = 16,
+    connections: Sequence[int] = CONNECTIONS,
     threads: int = 2,
     workers: int = 2,
     access_log: bool = False,
 ) -> dict[str, Any]:
-    """Start the server, then the mix and the all-unique runs, each after a warm-up run."""
+    """Start the server, then at each number of connections the mix and the all-unique runs,
+    each after a warm-up run."""
     wrk = ensure_wrk()
     if n_quotes is None:
         hot = SEED_LOOKUPS
     else:
         hot = [q.text for q in corpus.queries(HOT_TEXTS, stored_quotes=n_quotes, seed="http-hot")]
-    phases: dict[str, Any] = {}
+    runs: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="quotetrail-bench-") as name:
         folder = Path(name)
         port = free_port()
@@ -278,33 +288,38 @@ def measure(
                 response = httpx.post(f"{url}/v1/lookup", json={"text": text}, timeout=10)
                 response.raise_for_status()
             database = make_url(database_url).database if database_url else None
-            options = {"connections": connections, "threads": threads, "pgid": server.pid}
-            for phase, share in (("mix", REPEAT_SHARE), ("unique", 0.0)):
-                # The warm-up fills the caches with the popular texts, as in steady service;
-                # its fresh texts differ from the measured run's.
-                warmup = fresh_texts(n_quotes, f"http-{phase}-warmup", WARMUP_SECONDS * 600)
-                script = write_script(folder, "warmup", hot, warmup, share=share, threads=threads)
-                wrk_run(wrk, url, script, seconds=WARMUP_SECONDS, database=database, **options)
-                fresh = fresh_texts(n_quotes, f"http-{phase}", FRESH_TEXTS)
-                script = write_script(folder, phase, hot, fresh, share=share, threads=threads)
-                phases[phase] = wrk_run(
-                    wrk, url, script, seconds=seconds, database=database, **options
-                )
+            for count in connections:
+                used = min(threads, count)  # wrk wants a connection per thread at least
+                options = {"connections": count, "threads": used, "pgid": server.pid}
+                run: dict[str, Any] = {"connections": count}
+                for phase, share in (("mix", REPEAT_SHARE), ("unique", 0.0)):
+                    # The warm-up fills the caches with the popular texts, as in steady
+                    # service; its fresh texts differ from the measured run's. Every run has
+                    # texts of its own: none was computed by an earlier run.
+                    label = f"http-{phase}-{count}"
+                    warmup = fresh_texts(n_quotes, f"{label}-warmup", WARMUP_SECONDS * 600)
+                    script = write_script(folder, "warmup", hot, warmup, share=share, threads=used)
+                    wrk_run(wrk, url, script, seconds=WARMUP_SECONDS, database=database, **options)
+                    fresh = fresh_texts(n_quotes, label, FRESH_TEXTS)
+                    script = write_script(folder, phase, hot, fresh, share=share, threads=used)
+                    run[phase] = wrk_run(
+                        wrk, url, script, seconds=seconds, database=database, **options
+                    )
+                runs.append(run)
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
-    phases["mix"]["texts"] = (
-        f"{REPEAT_SHARE:.0%} repeats of {len(hot)} popular texts (answered from a worker's "
-        "cache once computed there), the rest never sent before (computed)"
-    )
-    phases["unique"]["texts"] = "every text different: every lookup computed, none cached"
     return {
-        **phases,
+        "runs": runs,
+        "texts": {
+            "mix": f"{REPEAT_SHARE:.0%} repeats of {len(hot)} popular texts (answered from a "
+            "worker's cache once computed there), the rest never sent before (computed)",
+            "unique": "every text different: every lookup computed, none cached",
+        },
         "database": (database_url or "sqlite").split(":", 1)[0].split("+", 1)[0],
         "n_quotes": n_quotes,
         "access_log": access_log,
         "seconds": seconds,
-        "connections": connections,
         "wrk_threads": threads,
         "server_workers": workers,
         "cores": os.cpu_count(),
@@ -312,12 +327,28 @@ def measure(
     }
 
 
+def connection_counts(value: str) -> list[int]:
+    """`--connections`: numbers of wrk connections, comma-separated (each at least 1)."""
+    try:
+        counts = [int(part) for part in value.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {value!r}") from None
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError(f"connections must be at least 1: {value!r}")
+    return counts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="serve this existing database (built by build)")
     parser.add_argument("--quotes", type=int, help="how many quotes it holds (with the URL)")
     parser.add_argument("--seconds", type=int, default=20)
-    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--connections",
+        type=connection_counts,
+        default=list(CONNECTIONS),
+        help="wrk connections, comma-separated: a run at each",
+    )
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--access-log", action="store_true", help="log every request (uvicorn)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session, select
 
 from benchmarks import baselines, build, corpus, ingest, lookup
@@ -100,13 +101,31 @@ def test_http_texts_are_fresh_per_run_and_fit_wrk_scripts() -> None:
 def test_the_suite_reports_http_figures_as_a_table() -> None:
     from benchmarks.__main__ import render_http
 
-    phase: dict[str, object] = {"texts": "t", "non_2xx": 0.0, "load_average_before": 0.5}
+    phase: dict[str, object] = {"non_2xx": 0.0, "load_average_before": 0.5}
     for figure in ("lookups_per_s", "p50_ms", "p90_ms", "p99_ms"):
         phase[figure] = 1.0
     phase |= {"server_cpu_ms_per_lookup": 1.0, "database_cpu_ms_per_lookup": 0.5}
-    http: dict[str, object] = {"mix": phase, "unique": phase, "n_quotes": 1000, "cores": 2}
-    http |= {"server_workers": 2, "access_log": False, "wrk_threads": 2, "connections": 16}
-    http["seconds"] = 20
+    runs = [{"connections": count, "mix": phase, "unique": phase} for count in (4, 16)]
+    http: dict[str, object] = {"runs": runs, "n_quotes": 1000, "cores": 2, "seconds": 20}
+    http |= {"server_workers": 2, "access_log": False, "wrk_threads": 2}
+    http["texts"] = {"mix": "m", "unique": "u"}
     lines = render_http(http)
-    assert sum(line.startswith("| t |") for line in lines) == 2
+    rows = [line for line in lines if line.startswith(("| 4 |", "| 16 |"))]
+    assert [row.split(" | ")[:2] for row in rows] == [
+        ["| 4", "m"],
+        ["| 4", "u"],
+        ["| 16", "m"],
+        ["| 16", "u"],
+    ]
     assert render_http(None) == []
+
+
+def test_http_connection_counts_are_checked() -> None:
+    import argparse
+
+    from benchmarks.http_lookup import connection_counts
+
+    assert connection_counts("4,8,16") == [4, 8, 16]
+    for wrong in ("", "4,x", "0", "8,-1"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            connection_counts(wrong)

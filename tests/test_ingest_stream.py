@@ -232,3 +232,52 @@ def test_an_invalid_kind_is_refused_before_anything_is_written(engine: Engine) -
     assert isinstance(results[0][1], IngestResult) and isinstance(results[1][1], ValueError)
     with session_scope(create_session_factory(engine)) as session:
         assert [a.origin for a in session.exec(select(Article))] == [good.origin]
+
+
+class _Task:
+    """A worker task of the stand-in pool: its articles' texts, marked as the workers'."""
+
+    def __init__(self, texts: list[str], done: bool) -> None:
+        self.texts, self.done = texts, done
+
+    def ready(self) -> bool:
+        return self.done
+
+    def get(self) -> list[str]:
+        return [f"from a worker: {text}" for text in self.texts]
+
+
+class _Pool:
+    """multiprocessing's pool as the stream uses it; only the tasks numbered in `done` say they
+    are done (a real one's workers take a second or two to start)."""
+
+    def __init__(self, done: set[int]) -> None:
+        self.done = done
+        self.tasks: list[_Task] = []
+
+    def map_async(self, function: Any, texts: list[str], chunksize: int) -> _Task:
+        assert chunksize == len(texts)  # one task, one worker's turn
+        self.tasks.append(_Task(texts, done=len(self.tasks) in self.done))
+        return self.tasks[-1]
+
+
+def test_the_writer_prepares_articles_itself_until_the_workers_have_started() -> None:
+    items = _inputs()
+    size = ingest_module.TASK_ARTICLES
+    assert len(items) > 4 * size
+    # The workers' third task is the first done; their fourth is not yet when it is read.
+    pool = _Pool(done={2})
+    prepared = list(ingest_module._prepared_in(pool, items))
+    assert [item for item, _ in prepared] == items  # in order, each once
+    by_writer = [isinstance(p, ingest_module.PreparedArticle) for _, p in prepared]
+    assert by_writer == [True] * (2 * size) + [False] * (len(items) - 2 * size)
+    assert prepared[0][1] == ingest_module.prepare_article(items[0].text)
+    assert prepared[-1][1] == f"from a worker: {items[-1].text}"
+    # Every article was handed to the workers once.
+    assert [t for task in pool.tasks for t in task.texts] == [item.text for item in items]
+
+
+def test_the_workers_prepare_every_article_once_they_have_started() -> None:
+    items = _inputs()
+    prepared = list(ingest_module._prepared_in(_Pool(done={0}), items))
+    assert [p for _, p in prepared] == [f"from a worker: {item.text}" for item in items]

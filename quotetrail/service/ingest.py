@@ -85,6 +85,9 @@ MATCH_KEYS = 8
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.
 BATCH_ARTICLES = 64
+# Articles a worker process prepares per task (ingest_stream): few enough that the writer
+# soon finds one done, enough that handing them over costs little.
+TASK_ARTICLES = 8
 # A stream prepares articles in worker processes only when it is at least this long: starting
 # them costs about a second.
 PROCESS_MIN_ARTICLES = 200
@@ -240,17 +243,29 @@ def stream_processes(articles: int) -> int:
 def _prepared_in(
     pool: Any, items: Iterable[ArticleInput]
 ) -> Iterator[tuple[ArticleInput, PreparedArticle | Exception]]:
-    # Two chunks in the workers' hands while the writer stores the one before: neither waits.
+    # Two batches' worth of tasks in the workers' hands while the writer stores the one before:
+    # neither waits. But starting the workers takes a second or two (imports, name data), the
+    # time to store a couple of hundred articles: until their first task is done, the writer
+    # prepares the articles of a task that is not done yet itself rather than wait. The
+    # workers' result for them, computed meanwhile on a core the writer does not use, is not
+    # used.
     iterator = iter(items)
     pending: deque[tuple[list[ArticleInput], Any]] = deque()
+    started = False
     while True:
-        while len(pending) < 2 and (chunk := list(islice(iterator, BATCH_ARTICLES))):
-            texts = [item.text for item in chunk]
-            pending.append((chunk, pool.map_async(_prepare_or_error, texts, chunksize=8)))
+        while len(pending) < 2 * BATCH_ARTICLES // TASK_ARTICLES and (
+            task := list(islice(iterator, TASK_ARTICLES))
+        ):
+            texts = [item.text for item in task]
+            pending.append((task, pool.map_async(_prepare_or_error, texts, len(texts))))
         if not pending:
             return
-        chunk, prepared = pending.popleft()
-        yield from zip(chunk, prepared.get(), strict=True)
+        task, prepared = pending.popleft()
+        started = started or prepared.ready()
+        if started:
+            yield from zip(task, prepared.get(), strict=True)
+        else:
+            yield from ((item, _prepare_or_error(item.text)) for item in task)
 
 
 def _prepare_or_error(text: str) -> PreparedArticle | Exception:

@@ -50,18 +50,7 @@ def measure(
     incoming = corpus.new_articles(n_articles, stored_quotes=n_quotes, seed=seed)
     engine = create_db_engine(database_url)
     factory = create_session_factory(engine, write=True)
-    items = [
-        ArticleInput(
-            label=str(article.index),
-            text=article.text,
-            origin=f"bench://incoming/{seed}/{article.index}",
-            title=article.title,
-            outlet=article.outlet,
-            published=article.published,
-            kind=article.kind,
-        )
-        for article in incoming
-    ]
+    items = article_inputs(incoming, seed)
     processes = stream_processes(len(items)) if processes is None else processes
     quotations = new_quotes = 0
     article_ids: list[int] = []
@@ -117,19 +106,7 @@ def writer_cost(
     """
     incoming = corpus.new_articles(n_articles, stored_quotes=n_quotes, seed=f"{seed}-writer")
     prepared = [
-        (
-            ArticleInput(
-                label=str(article.index),
-                text=article.text,
-                origin=f"bench://incoming/{seed}-writer/{article.index}",
-                title=article.title,
-                outlet=article.outlet,
-                published=article.published,
-                kind=article.kind,
-            ),
-            prepare_article(article.text),
-        )
-        for article in incoming
+        (item, prepare_article(item.text)) for item in article_inputs(incoming, f"{seed}-writer")
     ]
     quotations = sum(p.quotations for _, p in prepared)
     cpu = time.process_time()
@@ -141,6 +118,22 @@ def writer_cost(
         "writer_articles": n_articles,
         "cpu_ms_per_quote": round(1000 * cpu_seconds / max(quotations, 1), 3),
     }
+
+
+def article_inputs(incoming: list[corpus.Article], seed: str) -> list[ArticleInput]:
+    """The generated articles as `quotetrail ingest` reads them, each with an origin of its own."""
+    return [
+        ArticleInput(
+            label=str(article.index),
+            text=article.text,
+            origin=f"bench://incoming/{seed}/{article.index}",
+            title=article.title,
+            outlet=article.outlet,
+            published=article.published,
+            kind=article.kind,
+        )
+        for article in incoming
+    ]
 
 
 def matching_accuracy(

@@ -76,11 +76,25 @@ def test_quick_building_blocks_on_a_tiny_corpus(tmp_path: Path) -> None:
     fts = baselines.sqlite_fts5(url, queries, max_seconds=0, min_queries=2)
     assert fts["queries"] == 2
 
+    articles_before = _stored_articles(url)
     ingested = ingest.measure(url, TINY, 5)
     assert ingested["articles"] == 5 and ingested["quotations"] > 0
+    # The writer's cost is measured on articles of its own, stored as the stream's are.
+    assert ingested["writer_articles"] == ingest.WRITER_ARTICLES
+    assert ingested["cpu_ms_per_quote"] > 0
+    assert _stored_articles(url) == articles_before + 5 + ingest.WRITER_ARTICLES
 
     line = json.dumps(quick_summary(TINY, lookups, brute, ingested))
     assert tuple(json.loads(line)) == QUICK_KEYS
+
+
+def _stored_articles(url: str) -> int:
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            return len(session.exec(select(Article.id)).all())
+    finally:
+        engine.dispose()
 
 
 def test_http_texts_are_fresh_per_run_and_fit_wrk_scripts() -> None:

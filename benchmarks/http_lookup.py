@@ -14,9 +14,9 @@ requests/s and percentiles for each run:
   before (computed);
 - "unique": every text differs, so every lookup is computed: no answer comes from the cache.
 
-wrk keeps each connection's next request waiting for the answer to its last, so its latency is
-its connections divided by the throughput: once the server's cores are busy, more connections
-only lengthen the queue. Several counts show the throughput a latency costs.
+wrk keeps each connection's next request waiting for the answer to its last, so its mean
+latency is its connections divided by the throughput: once the server's cores are busy, more
+connections only lengthen the queue. Several counts show the throughput a latency costs.
 """
 
 from __future__ import annotations

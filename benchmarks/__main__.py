@@ -278,8 +278,9 @@ def render(results: dict[str, Any], command: str) -> str:
         "",
         "Articles/s counts from the start (worker processes starting, name data loading); "
         "steady articles/s over the second half of the articles. Writer CPU: the writing "
-        "process's, on 300 more articles prepared before the clock starts and stored a batch "
-        "per transaction (while a stream's workers start, its writer prepares articles itself). "
+        f"process's, on {ingest.WRITER_ARTICLES} more articles prepared before the clock starts "
+        "and stored a batch per transaction (while a stream's workers start, its writer "
+        "prepares articles itself). "
         "Matched right: the share of printed quotations attached to the canonical quote the "
         "generator made them from (or, for quotes never stored, to a new one).",
         "",
@@ -365,10 +366,11 @@ def render_http(http: dict[str, Any] | None) -> list[str]:
         "",
         f"`quotetrail serve --workers {http['server_workers']}` (uvicorn, access log "
         f"{'on' if http['access_log'] else 'off'}) on the PostgreSQL database above; wrk "
-        f"({http['wrk_threads']} threads, {counts} connections in turn, {http['seconds']} s "
-        f"each after a warm-up) on the same {http['cores']} cores, POSTing /v1/lookup with "
-        "perturbed corpus queries. A connection sends its next request when the last is "
-        "answered: beyond the connections that keep the cores busy, more only queue.",
+        f"(at most {http['wrk_threads']} threads, {counts} connections in turn, "
+        f"{http['seconds']} s each after a warm-up) on the same {http['cores']} cores, POSTing "
+        "/v1/lookup with perturbed corpus queries. A connection sends its next request when "
+        "the last is answered: beyond the connections that keep the cores busy, more only "
+        "queue.",
         "",
         _row(HTTP_COLUMNS),
         _row(["---"] * len(HTTP_COLUMNS)),

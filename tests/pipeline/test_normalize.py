@@ -65,6 +65,22 @@ def test_tokens_join_hyphenated_compounds_and_elisions() -> None:
     assert tokens("It\u2019s") == tokens("It's") == ["its"]
 
 
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        ("\u2018\u2019\u201a\u201b\u02bc\u02bb\u02bd\uff07`", "it's done"),
+        ("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\u301f\uff02", "it s done"),
+        ("\u2010\u2011\u2212\ufe63\uff0d", "it-s done"),
+        ("\u2012\u2013\u2014\u2015\u2043\u2e3a\u2e3b\ufe58", "it s done"),
+    ],
+)
+def test_every_typographic_mark_is_unified(marks: str, expected: str) -> None:
+    # Each mark alone, in an otherwise ASCII text and next to other non-ASCII letters.
+    for mark in marks:
+        assert normalize(f"It{mark}s done") == expected
+        assert normalize(f"It{mark}s done, café") == f"{expected} café"
+
+
 def test_tokens_keep_split_compounds_split() -> None:
     # Spaced compounds are the matcher's business (it compares with spaces removed).
     assert tokens("air strikes") == ["air", "strikes"]

@@ -78,7 +78,9 @@ def _fold(text: str) -> str:
     """Case-, diacritics- and apostrophe-insensitive form; keeps word boundaries."""
     if text.isascii():  # nothing to decompose or strip: most names, and the common case
         return text.replace("'", "").replace("`", "")
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    # Apostrophes go before NFKC too, which splits "´" into a space and an accent.
+    unmarked = _APOSTROPHES.sub("", text)
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", unmarked))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return _APOSTROPHES.sub("", stripped)
 

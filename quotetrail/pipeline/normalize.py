@@ -29,6 +29,11 @@ _UNIFIED = {
 # text up in a table (16 us for a 150-character quotation, against about 1).
 _MARKS = regex.compile("[" + "".join(regex.escape(mark) for mark in _UNIFIED) + "]")
 
+
+def _unify_marks(text: str) -> str:
+    return str(_MARKS.sub(lambda mark: _UNIFIED[mark.group()], text))
+
+
 _WORD = r"\p{L}\p{M}\p{N}"
 # Format characters (zero-width spaces and joiners, soft hyphens, direction marks) are invisible
 # in print, so two renderings of one word must not differ by them.
@@ -57,10 +62,11 @@ def normalize(text: str) -> str:
     else:
         # Invisible characters go first: removed later they could let NFKC compose a letter
         # with a following combining mark on the next run, and normalisation is idempotent.
-        s = unicodedata.normalize("NFKC", str(_FORMAT_CHARS.sub("", text)))
+        # Marks are unified before NFKC, which splits some ("´" into a space and an accent),
+        # and again after it, which makes some ("‴" into three "′").
+        s = unicodedata.normalize("NFKC", _unify_marks(str(_FORMAT_CHARS.sub("", text))))
         # Case folding can produce sequences NFKC would rewrite, so normalise again afterwards.
-        s = unicodedata.normalize("NFKC", s.casefold())
-        s = str(_MARKS.sub(lambda mark: _UNIFIED[mark.group()], s))
+        s = _unify_marks(unicodedata.normalize("NFKC", s.casefold()))
     # Each pass runs only when its mark is there: most names and quotations have no brackets,
     # initialisms or digit groups, and a regex pass over them costs more than the test.
     while "[" in s:

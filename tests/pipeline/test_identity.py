@@ -36,6 +36,8 @@ KNOWN = [POWER, ERDOGAN, JOHN_SMITH, ZEID, HEALTH, ACME]
         ("Recep Tayyip Erdoğan", "recep tayyip erdogan"),
         ("Zeid Ra\u2019ad Al Hussein", "zeid raad al hussein"),
         ("Zeid Ra'ad al-Hussein", "zeid raad al hussein"),
+        # An acute accent typed for the apostrophe (NFKC splits it into a space and an accent).
+        ("Zeid Ra\u00b4ad Al Hussein", "zeid raad al hussein"),
         ("President Erdogan", "erdogan"),
         ("Turkish President Recep Tayyip Erdogan", "recep tayyip erdogan"),
         ("Sen. John Smith", "john smith"),

@@ -68,8 +68,9 @@ def test_tokens_join_hyphenated_compounds_and_elisions() -> None:
 @pytest.mark.parametrize(
     ("marks", "expected"),
     [
-        ("\u2018\u2019\u201a\u201b\u02bc\u02bb\u02bd\uff07`", "it's done"),
-        ("\u201c\u201d\u201e\u201f\u00ab\u00bb\u301d\u301e\u301f\uff02", "it s done"),
+        # "\u00b4", an acute accent typed for an apostrophe, included: NFKC splits it.
+        ("\u2018\u2019\u201a\u201b\u2032\u2035`\u00b4\u02bc\u02bb\u02bd\uff07", "it's done"),
+        ("\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02", "it s done"),
         ("\u2010\u2011\u2212\ufe63\uff0d", "it-s done"),
         ("\u2012\u2013\u2014\u2015\u2043\u2e3a\u2e3b\ufe58", "it s done"),
     ],

@@ -25,13 +25,16 @@ _UNIFIED = {
     **dict.fromkeys(_HYPHENS, "-"),
     **dict.fromkeys(_DASHES, " "),
 }
-# Found in one pass and replaced alone: str.translate would look every character of a non-ASCII
-# text up in a table (16 us for a 150-character quotation, against about 1).
-_MARKS = regex.compile("[" + "".join(regex.escape(mark) for mark in _UNIFIED) + "]")
 
 
 def _unify_marks(text: str) -> str:
-    return str(_MARKS.sub(lambda mark: _UNIFIED[mark.group()], text))
+    # Each mark looked for and replaced alone: str.translate would look every character of a
+    # non-ASCII text up in the table (15 us for a 150-character quotation, against 2.4 here).
+    # No mark is replaced by another, so the order does not matter.
+    for mark, unified in _UNIFIED.items():
+        if mark in text:
+            text = text.replace(mark, unified)
+    return text
 
 
 _WORD = r"\p{L}\p{M}\p{N}"

@@ -61,8 +61,9 @@ HOT_TEXTS = 200
 # number is appended, so that a text is still never sent twice.
 FRESH_TEXTS = 10_000
 WARMUP_SECONDS = 5
-# wrk connections of the runs. On 2 cores, with 4 the throughput was within about a tenth of
-# 16's (1M quotes on PostgreSQL) at about a third of the p99; 16 is what earlier runs used.
+# wrk connections of the runs. On 2 cores (1M quotes on PostgreSQL, the mix), 4 connections
+# gave 74-106% of 16's throughput in four comparisons, at 34-45% of its p99; 16 is what
+# earlier runs used.
 CONNECTIONS = (4, 8, 16)
 # wrk's Lua. Each thread learns its number in setup() so that threads never send the same fresh
 # text; `share` of the requests pick a hot text at random.

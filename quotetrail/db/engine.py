@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from quotetrail.db.checkpoints import restore_checkpoints_on_checkin
 from quotetrail.settings import get_settings
 
 # Writers queue for SQLite's single write lock. Its busy handler polls rather than queues, so
@@ -66,6 +67,8 @@ def _configure_sqlite(engine: Engine, *, foreign_keys: bool, immediate: bool) ->
     def _on_begin(connection: Any) -> None:
         write = immediate or connection.get_execution_options().get(_WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    restore_checkpoints_on_checkin(engine)
 
 
 def provide_ln(dbapi_connection: sqlite3.Connection) -> None:

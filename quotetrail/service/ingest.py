@@ -32,6 +32,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from quotetrail.db.articles import content_hash, insert_article, stored_article_ids
+from quotetrail.db.checkpoints import BackgroundCheckpoints
 from quotetrail.db.engine import session_scope
 from quotetrail.db.index import CandidateQuote, SqlQuoteIndex, lock_for_matching
 from quotetrail.db.quotes import (
@@ -281,27 +282,39 @@ def _ingest_prepared(
     batch_articles: int,
 ) -> Iterator[tuple[ArticleInput, IngestResult | Exception]]:
     iterator = iter(prepared)
-    while chunk := list(islice(iterator, batch_articles)):
-        ready = [
-            (n, item, p) for n, (item, p) in enumerate(chunk) if isinstance(p, PreparedArticle)
-        ]
-        results: dict[int, IngestResult | Exception] = {
-            n: p for n, (_, p) in enumerate(chunk) if isinstance(p, Exception)
-        }
-        try:
-            with session_scope(factory) as session:
-                stored = ingest_batch(session=session, articles=[(i, p) for _, i, p in ready])
-            results.update(zip((n for n, _, _ in ready), stored, strict=True))
-        except Exception:
-            # Rolled back: again one transaction per article, so only a failing one is lost.
-            for n, item, p in ready:
-                try:
-                    with session_scope(factory) as session:
-                        (results[n],) = ingest_batch(session=session, articles=[(item, p)])
-                except Exception as error:
-                    results[n] = error
-        for n, (item, _) in enumerate(chunk):
-            yield item, results[n]
+    with BackgroundCheckpoints() as checkpoints:
+        while chunk := list(islice(iterator, batch_articles)):
+            ready = [
+                (n, item, p) for n, (item, p) in enumerate(chunk) if isinstance(p, PreparedArticle)
+            ]
+            results: dict[int, IngestResult | Exception] = {
+                n: p for n, (_, p) in enumerate(chunk) if isinstance(p, Exception)
+            }
+            try:
+                stored = _store(factory, checkpoints, [(i, p) for _, i, p in ready])
+                results.update(zip((n for n, _, _ in ready), stored, strict=True))
+            except Exception:
+                # Rolled back: again one transaction per article, so only a failing one is lost.
+                for n, item, p in ready:
+                    try:
+                        (results[n],) = _store(factory, checkpoints, [(item, p)])
+                    except Exception as error:
+                        results[n] = error
+            for n, (item, _) in enumerate(chunk):
+                yield item, results[n]
+
+
+def _store(
+    factory: sessionmaker[Session],
+    checkpoints: BackgroundCheckpoints,
+    articles: Sequence[tuple[ArticleInput, PreparedArticle]],
+) -> list[IngestResult]:
+    """Ingest prepared articles in one transaction of their own."""
+    with session_scope(factory) as session:
+        checkpoints.defer(session)
+        stored = ingest_batch(session=session, articles=articles)
+    checkpoints.request()
+    return stored
 
 
 def similarity(text: str, canonical: str) -> float:

@@ -23,8 +23,7 @@ from benchmarks import corpus
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
 from quotetrail.db.quotes import list_appearances
 from quotetrail.service.ingest import (
-    BATCH_ARTICLES,
-    ingest_batch,
+    ingest_prepared,
     ingest_stream,
     prepare_article,
     stream_processes,
@@ -99,7 +98,7 @@ def writer_cost(
     factory: sessionmaker[Session], n_quotes: int, *, seed: str, n_articles: int = WRITER_ARTICLES
 ) -> dict[str, Any]:
     """The writer's CPU a quotation: more new articles, prepared before the clock starts, then
-    stored a batch per transaction as a stream stores them.
+    stored as a stream stores them (service.ingest.ingest_prepared).
 
     Apart from the stream: while its worker processes start, its writer prepares articles
     itself, so its CPU would count some extraction too, and more of it the faster it stores.
@@ -109,10 +108,10 @@ def writer_cost(
         (item, prepare_article(item.text)) for item in article_inputs(incoming, f"{seed}-writer")
     ]
     quotations = sum(p.quotations for _, p in prepared)
-    cpu = time.process_time()
-    for start in range(0, len(prepared), BATCH_ARTICLES):
-        with session_scope(factory) as session:
-            ingest_batch(session=session, articles=prepared[start : start + BATCH_ARTICLES])
+    cpu = time.process_time()  # the writing process's: its checkpointing thread's included
+    for item, result in ingest_prepared(factory, prepared):
+        if isinstance(result, Exception):
+            raise RuntimeError(f"article {item.label}: {result}") from result
     cpu_seconds = time.process_time() - cpu
     return {
         "writer_articles": n_articles,

@@ -227,10 +227,10 @@ def ingest_stream(
     if processes > 0:
         context = multiprocessing.get_context("forkserver")
         with context.Pool(processes) as pool:
-            yield from _ingest_prepared(factory, _prepared_in(pool, items), batch_articles)
+            yield from ingest_prepared(factory, _prepared_in(pool, items), batch_articles)
     else:
         prepared = ((item, _prepare_or_error(item.text)) for item in items)
-        yield from _ingest_prepared(factory, prepared, batch_articles)
+        yield from ingest_prepared(factory, prepared, batch_articles)
 
 
 def stream_processes(articles: int) -> int:
@@ -276,11 +276,15 @@ def _prepare_or_error(text: str) -> PreparedArticle | Exception:
         return error
 
 
-def _ingest_prepared(
+def ingest_prepared(
     factory: sessionmaker[Session],
     prepared: Iterable[tuple[ArticleInput, PreparedArticle | Exception]],
-    batch_articles: int,
+    batch_articles: int = BATCH_ARTICLES,
 ) -> Iterator[tuple[ArticleInput, IngestResult | Exception]]:
+    """Store prepared articles as `ingest_stream` does (a batch per transaction), in order.
+
+    An article whose preparation failed comes back with its error.
+    """
     iterator = iter(prepared)
     with BackgroundCheckpoints() as checkpoints:
         while chunk := list(islice(iterator, batch_articles)):

@@ -7,6 +7,7 @@ itself. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -281,3 +282,19 @@ def test_the_workers_prepare_every_article_once_they_have_started() -> None:
     items = _inputs()
     prepared = list(ingest_module._prepared_in(_Pool(done={0}), items))
     assert [p for _, p in prepared] == [f"from a worker: {item.text}" for item in items]
+
+
+def test_a_stream_leaves_no_checkpointing_behind(engine: Engine) -> None:
+    # On SQLite a thread checkpoints while the stream writes (db/checkpoints.py); finished or
+    # abandoned, the stream stops it and its connections checkpoint as usual again.
+    factory = create_session_factory(engine, write=True)
+    finished = list(ingest_stream(factory, _inputs()[:6], batch_articles=2))
+    assert all(isinstance(result, IngestResult) for _, result in finished)
+    abandoned = ingest_stream(factory, _inputs()[6:12], batch_articles=2)
+    next(abandoned)
+    abandoned.close()
+    assert not [t for t in threading.enumerate() if t.name == "quotetrail-checkpoints"]
+    if engine.dialect.name == "sqlite":
+        with session_scope(factory) as session:
+            raw = session.connection().connection.driver_connection
+            assert raw.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)

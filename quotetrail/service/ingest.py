@@ -10,7 +10,9 @@ batch stores exactly what ingesting its articles one by one would.
 Transactions: `ingest_article` joins the caller's (the API's: one per article). A stream
 (`ingest_stream`, the CLI's and benchmarks') commits a batch of articles at a time; if anything
 in a batch fails, the batch is rolled back and its articles are ingested again one transaction
-each, so a failure costs only its own article and nothing is ever half-written.
+each, so a failure costs only its own article and nothing is ever half-written. On SQLite its
+checkpoints (copying the committed log into the database file) run in a thread beside the
+writer (db/checkpoints.py).
 
 The statements run on the driver (db/driver.py) and read plain rows: SQLAlchemy's overhead per
 statement was most of an article's cost.

@@ -2,8 +2,8 @@
 
 A checkpoint copies the pages committed to the write-ahead log back into the database file.
 SQLite runs one inside the commit that takes the log past 1,000 pages (`wal_autocheckpoint`):
-in a stream that is every batch (about 1,400 pages for 64 articles at 10k quotes), and it was a
-tenth of the writer's time (0.65-0.72 ms of 6.5-7.2 an article). In a thread on a connection
+in a stream that is every batch (about 1,400 pages for 64 articles at 10k quotes), and it took
+0.46-0.80 ms an article of the writer's 5-7 (benchmarks/RESULTS.md). In a thread on a connection
 of its own the copy runs beside the writer, on the core the worker processes leave free:
 Python's sqlite3 lets go of the GIL while a statement runs, and a PASSIVE checkpoint neither
 waits for the writer nor blocks it. PostgreSQL checkpoints by itself: nothing to do there.

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
+from quotetrail.db.checkpoints import SQLITE_AUTOCHECKPOINT_PAGES
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
 from quotetrail.db.migrate import upgrade_to_head
 from quotetrail.db.models import Appearance, Article, Quote, Speaker, SpeakerAlias
@@ -297,4 +298,5 @@ def test_a_stream_leaves_no_checkpointing_behind(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         with session_scope(factory) as session:
             raw = session.connection().connection.driver_connection
-            assert raw.execute("PRAGMA wal_autocheckpoint").fetchone() == (1000,)
+            setting = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
+            assert setting == (SQLITE_AUTOCHECKPOINT_PAGES,)

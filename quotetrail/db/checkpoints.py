@@ -58,8 +58,7 @@ class BackgroundCheckpoints:
     def defer(self, session: Session) -> None:
         """Leave the checkpoints of this session's connection to the thread until it is
         checked in (SQLite databases in a file; nothing elsewhere)."""
-        engine = session.get_bind()
-        assert isinstance(engine, Engine)
+        engine = session.get_bind().engine
         if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
             return
         pooled = session.connection().connection

@@ -41,6 +41,7 @@ def test_a_deferring_connection_gets_its_checkpoints_back(engine: Engine) -> Non
 
 
 def test_the_thread_copies_what_the_writer_committed(tmp_path: Path) -> None:
+    # SQLite's log only: PostgreSQL's side (nothing to do) is the test above's.
     path = tmp_path / "checkpoints.db"
     url = f"sqlite:///{path}"
     upgrade_to_head(url)

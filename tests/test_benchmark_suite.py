@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from benchmarks import baselines, build, corpus, ingest, lookup
 from benchmarks.__main__ import QUICK_KEYS, quick_summary
+from quotetrail.db.articles import count_articles
 from quotetrail.db.engine import create_db_engine
 from quotetrail.db.models import Appearance, Article, KeyFrequency, Quote
 from quotetrail.pipeline.match import Candidate, find_matches
@@ -92,7 +93,7 @@ def _stored_articles(url: str) -> int:
     engine = create_db_engine(url)
     try:
         with Session(engine) as session:
-            return len(session.exec(select(Article.id)).all())
+            return count_articles(session=session)
     finally:
         engine.dispose()
 

@@ -94,7 +94,7 @@ class BackgroundCheckpoints:
         self._stopping = True
         self._wanted.set()
         self._thread.join()
-        self._thread = None
+        self._thread, self._stopping = None, False  # a later defer starts a new thread
 
     def _run(self) -> None:
         assert self._engine is not None

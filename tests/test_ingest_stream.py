@@ -7,6 +7,7 @@ itself. On SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterable
 from datetime import date
@@ -300,3 +301,18 @@ def test_a_stream_leaves_no_checkpointing_behind(engine: Engine) -> None:
             raw = session.connection().connection.driver_connection
             setting = raw.execute("PRAGMA wal_autocheckpoint").fetchone()
             assert setting == (SQLITE_AUTOCHECKPOINT_PAGES,)
+
+
+def test_a_stream_collects_garbage_less_often_only_while_it_runs(engine: Engine) -> None:
+    factory = create_session_factory(engine, write=True)
+    before = gc.get_threshold()
+    assert before[0] != ingest_module.STREAM_GC_THRESHOLD
+    finished = ingest_stream(factory, _inputs()[:4], batch_articles=2)
+    next(finished)
+    assert gc.get_threshold() == (ingest_module.STREAM_GC_THRESHOLD, *before[1:])
+    assert all(isinstance(result, IngestResult) for _, result in finished)
+    assert gc.get_threshold() == before
+    abandoned = ingest_stream(factory, _inputs()[4:8], batch_articles=2)
+    next(abandoned)
+    abandoned.close()
+    assert gc.get_threshold() == before

@@ -23,7 +23,6 @@ from typing import Any
 from sqlmodel import Session
 
 from benchmarks import corpus
-from quotetrail.collector import SERVING_YOUNG_OBJECTS, collect_young_every
 from quotetrail.db.engine import create_db_engine, create_session_factory
 from quotetrail.db.lookups import create_lookup_engine, prepare_for_lookup
 from quotetrail.service.lookup import lookup
@@ -120,27 +119,25 @@ def measure(
     engine = create_db_engine(database_url)
     lookup_engine = create_lookup_engine(engine)  # as the API computes lookups
     factory = create_session_factory(lookup_engine)
-    # The garbage collector's pace of a server's worker (api/app.py).
-    with collect_young_every(SERVING_YOUNG_OBJECTS):
-        try:
-            for q in corpus.queries(warmup, stored_quotes=n_quotes, seed="warmup"):
-                with factory() as session:
-                    run(session, q.text)
-            latencies: list[float] = []
-            cpu: list[float] = []
-            hits: dict[str, list[bool]] = defaultdict(list)
-            top5 = 0
-            for q in queries:
-                started, cpu_started = time.perf_counter(), time.process_time()
-                with factory() as session:
-                    ids = run(session, q.text)
-                latencies.append(time.perf_counter() - started)
-                cpu.append(time.process_time() - cpu_started)
-                hits[q.kind].append(bool(ids) and ids[0] == q.quote + 1)
-                top5 += (q.quote + 1) in ids
-        finally:
-            lookup_engine.dispose()
-            engine.dispose()
+    try:
+        for q in corpus.queries(warmup, stored_quotes=n_quotes, seed="warmup"):
+            with factory() as session:
+                run(session, q.text)
+        latencies: list[float] = []
+        cpu: list[float] = []
+        hits: dict[str, list[bool]] = defaultdict(list)
+        top5 = 0
+        for q in queries:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            with factory() as session:
+                ids = run(session, q.text)
+            latencies.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
+            hits[q.kind].append(bool(ids) and ids[0] == q.quote + 1)
+            top5 += (q.quote + 1) in ids
+    finally:
+        lookup_engine.dispose()
+        engine.dispose()
     right = sum(sum(h) for h in hits.values())
     return {
         "database": engine.dialect.name,

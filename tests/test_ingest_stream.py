@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
-from quotetrail.collector import STREAM_YOUNG_OBJECTS
 from quotetrail.db.checkpoints import SQLITE_AUTOCHECKPOINT_PAGES
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
 from quotetrail.db.migrate import upgrade_to_head
@@ -307,10 +306,10 @@ def test_a_stream_leaves_no_checkpointing_behind(engine: Engine) -> None:
 def test_a_stream_collects_garbage_less_often_only_while_it_runs(engine: Engine) -> None:
     factory = create_session_factory(engine, write=True)
     before = gc.get_threshold()
-    assert before[0] != STREAM_YOUNG_OBJECTS
+    assert before[0] != ingest_module.STREAM_GC_THRESHOLD
     finished = ingest_stream(factory, _inputs()[:4], batch_articles=2)
     next(finished)
-    assert gc.get_threshold() == (STREAM_YOUNG_OBJECTS, *before[1:])
+    assert gc.get_threshold() == (ingest_module.STREAM_GC_THRESHOLD, *before[1:])
     assert all(isinstance(result, IngestResult) for _, result in finished)
     assert gc.get_threshold() == before
     abandoned = ingest_stream(factory, _inputs()[4:8], batch_articles=2)

@@ -18,7 +18,6 @@ from quotetrail.api.bodylimit import BodyLimitMiddleware
 from quotetrail.api.deps import AppState
 from quotetrail.api.errors import install_error_handlers
 from quotetrail.api.openapi import install_openapi
-from quotetrail.collector import SERVING_YOUNG_OBJECTS, collect_young_every
 from quotetrail.db.engine import create_db_engine
 from quotetrail.settings import Settings, get_settings
 from quotetrail.web import install_pages
@@ -45,14 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         # What start-up built (modules, the app, its routes and schemas) lives as long as the
         # process: frozen out of the garbage collector, it is no longer walked by every full
-        # collection, whose pauses are a lookup's worst latencies under load. Collections are
-        # fewer, too (quotetrail/collector.py).
+        # collection, whose pauses are a lookup's worst latencies under load.
         gc.freeze()
         switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
         try:
-            with collect_young_every(SERVING_YOUNG_OBJECTS):
-                yield
+            yield
         finally:
             sys.setswitchinterval(switch_interval)
             state.change_marker.close()

@@ -18,7 +18,6 @@ from quotetrail.api.cursors import decode_cursor, encode_cursor
 from quotetrail.api.errors import ProblemError
 from quotetrail.api.etag import etag_response
 from quotetrail.api.ratelimit import RateLimiter
-from quotetrail.collector import SERVING_YOUNG_OBJECTS
 
 
 class Clock:
@@ -117,17 +116,3 @@ def test_serving_hands_the_gil_over_sooner_and_restores_it(tmp_path: Path) -> No
         assert sys.getswitchinterval() == 0.005
     finally:
         sys.setswitchinterval(before)
-
-
-def test_serving_collects_garbage_less_often_and_restores_it(tmp_path: Path) -> None:
-    # Other tests' apps may have left their lifespans open: start from Python's default.
-    before = gc.get_threshold()
-    gc.set_threshold(700, 10, 10)
-    try:
-        app = create_app(make_settings(f"sqlite:///{tmp_path / 'empty.db'}"))
-        with TestClient(app):
-            assert gc.get_threshold() == (SERVING_YOUNG_OBJECTS, 10, 10)
-        assert gc.get_threshold() == (700, 10, 10)
-    finally:
-        gc.set_threshold(*before)
-        gc.unfreeze()

@@ -62,7 +62,7 @@ HOT_TEXTS = 200
 FRESH_TEXTS = 10_000
 WARMUP_SECONDS = 5
 # wrk connections of the runs. On 2 cores (1M quotes on PostgreSQL, the mix), 4 connections
-# gave 74-106% of 16's throughput in four comparisons, at 34-45% of its p99; 16 is what
+# gave 74-106% of 16's throughput in six comparisons, at 34-58% of its p99; 16 is what
 # earlier runs used.
 CONNECTIONS = (4, 8, 16)
 # wrk's Lua. Each thread learns its number in setup() so that threads never send the same fresh

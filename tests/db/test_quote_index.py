@@ -202,10 +202,32 @@ def test_keys_beyond_the_postings_budget_are_not_read(
         index.add(quote_id, ["common"])
     index.add(ids[4], ["rare", "common"])
     monkeypatch.setattr(db_index, "POSTINGS_BUDGET", 3)
+    monkeypatch.setattr(db_index, "SECOND_KEY_BUDGET", 3)
     # "rare" (1 posting) is read; "common" (5) would exceed the budget of 3.
     assert index.candidate_ids(["common", "rare"], limit=5) == [ids[4]]
     # The rarest key is always read, even alone beyond the budget.
     assert index.candidate_ids(["common"], limit=2) == ids[:2]
+
+
+def test_a_second_key_beyond_the_budget_breaks_the_rarest_keys_ties(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = SqlQuoteIndex(session)
+    # Three quotes share the rarest key; the last of them (the highest id) also holds "second",
+    # whose postings take the two keys beyond the budget.
+    held = _held(index, session, {"rare": 3, "second": 4})
+    wanted = held["rare"][-1]
+    index.add(wanted, ["second"])
+    monkeypatch.setattr(db_index, "POSTINGS_BUDGET", 3)
+    monkeypatch.setattr(db_index, "SECOND_KEY_BUDGET", 8)
+    assert index.candidate_ids(["rare", "second"], limit=2) == [wanted, held["rare"][0]]
+    # Beyond the second key's budget too (3 + 5 postings), the rarest key alone: ties by id.
+    monkeypatch.setattr(db_index, "SECOND_KEY_BUDGET", 7)
+    assert index.candidate_ids(["rare", "second"], limit=2) == held["rare"][:2]
+    # A caller reading one key reads no second one.
+    monkeypatch.setattr(db_index, "SECOND_KEY_BUDGET", 8)
+    found = index.candidates(["rare", "second"], limit=2, max_keys=1)
+    assert [c.id for c in found] == held["rare"][:2]
 
 
 def _held(

@@ -16,7 +16,7 @@ from functools import lru_cache
 from nameparser import HumanName
 from nameparser.config import CONSTANTS
 
-from quotetrail.pipeline.normalize import normalize
+from quotetrail.pipeline.normalize import APOSTROPHES, normalize
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,8 @@ _ORGANISATION_WORDS = _wordlist(
 )
 # Words that say nothing about which role a person holds.
 _ROLE_FILLER = _wordlist("the of to for and in at a an former acting deputy")
-_APOSTROPHES = re.compile(r"['’‘`´ʼ]")
+# Every mark text normalisation reads as an apostrophe: "Ra’ad", "Raʻad" and "Ra'ad" key alike.
+_APOSTROPHES = re.compile("[" + re.escape("'" + APOSTROPHES) + "]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,16 @@ import regex
 
 # Every mark an outlet may use for an apostrophe or a single quotation mark becomes ASCII "'";
 # double marks become '"' (stripped later like any other punctuation). NFKC already folds some
-# of these; listing them again costs nothing and keeps the table self-explanatory.
-_APOSTROPHES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\u02bc\u02bb\u02bd\uff07"
+# of these; listing them again costs nothing and keeps the table self-explanatory. Speaker names
+# drop the same marks (pipeline.identity).
+APOSTROPHES = "\u2018\u2019\u201a\u201b\u2032\u2035\u0060\u00b4\u02bc\u02bb\u02bd\uff07"
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u00ab\u00bb\u2033\u2036\u301d\u301e\u301f\uff02"
 # Hyphens join the parts of a word ("cease-fire"); the longer dashes separate words even when
 # set without spaces ("noose—three" is two words), so they become spaces.
 _HYPHENS = "\u2010\u2011\u2212\ufe63\uff0d"
 _DASHES = "\u2012\u2013\u2014\u2015\u2043\u2e3a\u2e3b\ufe58"
 _UNIFIED = {
-    **dict.fromkeys(_APOSTROPHES, "'"),
+    **dict.fromkeys(APOSTROPHES, "'"),
     **dict.fromkeys(_DOUBLE_QUOTES, '"'),
     **dict.fromkeys(_HYPHENS, "-"),
     **dict.fromkeys(_DASHES, " "),

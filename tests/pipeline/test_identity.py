@@ -13,6 +13,7 @@ from quotetrail.pipeline.identity import (
     roles_conflict,
     speaker_key,
 )
+from quotetrail.pipeline.normalize import APOSTROPHES
 
 POWER = KnownSpeaker(
     1,
@@ -60,6 +61,13 @@ KNOWN = [POWER, ERDOGAN, JOHN_SMITH, ZEID, HEALTH, ACME]
 )
 def test_speaker_key(name: str, key: str) -> None:
     assert speaker_key(name) == key
+
+
+@pytest.mark.parametrize("mark", APOSTROPHES)
+def test_a_name_keys_alike_with_every_mark_text_reads_as_an_apostrophe(mark: str) -> None:
+    # The okina of Hawaiian names, a prime or a low quotation mark set for the apostrophe.
+    assert speaker_key(f"Leilani Ka{mark}ahumanu O{mark}Neill") == "leilani kaahumanu oneill"
+    assert lookup_keys(f"Ka{mark}ahumanu") == lookup_keys("Ka'ahumanu")
 
 
 @pytest.mark.parametrize(

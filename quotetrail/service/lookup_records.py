@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from quotetrail.db.lookups import candidates_with_appearances
 from quotetrail.pipeline.match import index_keys
-from quotetrail.service.lookup import rank, shortlist_bounds
+from quotetrail.service.lookup import TIE_POOL, needs_untying, rank, shortlist_bounds, untie
 
 
 def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -21,9 +21,15 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
     limit, candidates, keep = shortlist_bounds(limit)
     if limit == 0:
         return []
-    found = candidates_with_appearances(
-        session=session, keys=index_keys(text), limit=candidates, keep=keep
-    )
+    keys = index_keys(text)
+    found = candidates_with_appearances(session=session, keys=keys, limit=candidates, keep=keep)
+    if needs_untying([candidate for candidate, _ in found], candidates):
+        # As service.lookup.ranked_candidates does, with the pool's appearances read at once.
+        pool = candidates_with_appearances(
+            session=session, keys=keys, limit=TIE_POOL, keep=TIE_POOL
+        )
+        chosen = {c.id for c in untie(text, [candidate for candidate, _ in pool], candidates)}
+        found = [(candidate, rows) for candidate, rows in pool if candidate.id in chosen]
     appearances = {candidate.id: rows for candidate, rows in found}
     return [
         {

@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from benchmarks import baselines, build, corpus, ingest, lookup
-from benchmarks.__main__ import QUICK_KEYS, quick_summary
+from benchmarks.__main__ import QUICK_KEYS, _quotes_cell, quick_summary
 from quotetrail.db.articles import count_articles
 from quotetrail.db.engine import create_db_engine
 from quotetrail.db.models import Appearance, Article, KeyFrequency, Quote
@@ -69,6 +69,7 @@ def test_quick_building_blocks_on_a_tiny_corpus(tmp_path: Path) -> None:
     lookups = lookup.measure(url, TINY, 40, warmup=2)
     assert lookups["recall_at_1"] == 1.0
     assert lookups["queries"] == 40
+    assert lookups["stored_quotes"] == TINY
 
     queries = corpus.queries(4, stored_quotes=TINY, seed="baseline")
     ids, texts = baselines.load_texts(url)
@@ -144,3 +145,8 @@ def test_http_connection_counts_are_checked() -> None:
     for wrong in ("", "4,x", "0", "8,-1"):
         with pytest.raises(argparse.ArgumentTypeError):
             connection_counts(wrong)
+
+
+def test_a_grown_database_says_how_many_quotes_it_holds() -> None:
+    assert _quotes_cell(10_000, 10_000) == "10,000"
+    assert _quotes_cell(10_000, 22_723) == "10,000 (22,723 stored)"

@@ -43,3 +43,23 @@ class Quotation:
     cue: str | None = None
     confidence: float = 0.0
     competing_speakers: tuple[str, ...] = field(default_factory=tuple)
+
+    def __reduce__(self) -> tuple[type[Quotation], tuple[object, ...]]:
+        # Worker processes hand quotations to the writer pickled (service.ingest.ingest_stream).
+        # Compiled with mypyc (setup.py), the class would be unpickled by setting its fields one
+        # by one, which a frozen dataclass refuses: rebuilt from its fields instead.
+        return (
+            Quotation,
+            (
+                self.text,
+                self.start,
+                self.end,
+                self.kind,
+                self.speaker,
+                self.speaker_as_written,
+                self.role,
+                self.cue,
+                self.confidence,
+                self.competing_speakers,
+            ),
+        )

@@ -274,5 +274,6 @@ def key_frequencies(*, session: Session, keys: Collection[str]) -> dict[str, int
     if not keys:
         return {}
     driver = Driver(session)
-    sql = "SELECT key, quotes FROM key_frequency WHERE key IN (...)"
-    return dict(driver.rows(*driver.in_list(sql, keys)))
+    padded = _padded(sorted(set(keys)))
+    sql = f"SELECT key, quotes FROM key_frequency WHERE key IN ({driver.marks(len(padded))})"
+    return dict(driver.rows(sql, padded))

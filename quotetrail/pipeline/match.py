@@ -13,7 +13,7 @@ import itertools
 import operator
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -282,9 +282,13 @@ def _winnow(keys: list[str], limit: int) -> list[str]:
     return [keys[i] for i in sorted(chosen)]
 
 
+def _content_words(text: str) -> list[str]:
+    return [w for w in _analyse(text).words if _is_content(w)]
+
+
 def index_keys(text: str) -> frozenset[str]:
     """Return the keys under which `text` is indexed and by which it finds candidates."""
-    content = [_key_word(w) for w in _analyse(text).words if _is_content(w)]
+    content = [_key_word(w) for w in _content_words(text)]
     # Bigrams of consecutive content words: skipping function words makes "a massacre" and "the
     # massacre" share keys, and every fragment with two content words has at least one bigram.
     bigrams = list(dict.fromkeys(f"{a} {b}" for a, b in itertools.pairwise(content)))
@@ -295,6 +299,92 @@ def index_keys(text: str) -> frozenset[str]:
     # Longer words are rarer, so they are the singles worth keeping when space runs out.
     singles.sort(key=lambda w: (-len(w), zlib.crc32(w.encode())))
     return frozenset(bigrams + singles[: MAX_KEYS - len(bigrams)])
+
+
+# --- respelling (service.lookup) --------------------------------------------------------------
+
+# Longer words are not respelt: their one-edit spellings grow with their length, and a "word" of
+# hundreds of letters pasted into a lookup must not cost thousands of index reads.
+RESPELL_MAX_LENGTH = 24
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every spelling one edit from `word`: a letter dropped, added or changed, or two
+    neighbouring letters swapped (Damerau-Levenshtein distance 1), over the letters a-z."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    spellings = {a + b[1:] for a, b in splits if b}
+    spellings.update(a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1)
+    spellings.update(a + c + b[1:] for a, b in splits if b for c in _LETTERS)
+    spellings.update(a + c + b for a, b in splits for c in _LETTERS)
+    spellings.discard(word)
+    return spellings
+
+
+def respellable_words(text: str) -> dict[str, frozenset[str]]:
+    """The words of `text` a typo may hide in, each with every key it is part of (index_keys:
+    the word pairs it forms with the content words either side, and itself if informative).
+
+    Only informative words (a common word spelt right needs no respelling, and a misspelt one is
+    no longer common) that the matcher forgives a typo in (TYPO_MIN_LENGTH letters or more), of
+    letters only, at most RESPELL_MAX_LENGTH long.
+    """
+    content = _content_words(text)
+    found: dict[str, set[str]] = {}
+    for i, word in enumerate(content):
+        if (
+            _typo_eligible(word)
+            and word.isalpha()
+            and len(word) <= RESPELL_MAX_LENGTH
+            and _is_informative(_key_word(word))
+        ):
+            found.setdefault(word, set()).update(_keys_around(content, i, word))
+    return {word: frozenset(keys) for word, keys in found.items()}
+
+
+def respelling_probes(text: str, words: Collection[str]) -> dict[str, tuple[int, str]]:
+    """For each spelling one edit from one of `words` (one_edit_away), at each place the word
+    stands in `text`: the one key that tells whether the index holds the spelling there (the
+    word pair it would form with the next content word, or the one before, or the word alone),
+    mapped to its place and spelling (for respelt_keys). A quote holds every pair of its
+    content words (up to MAX_KEYS pairs), so one key suffices to find the spelling."""
+    content = _content_words(text)
+    probes: dict[str, tuple[int, str]] = {}
+    for i, word in enumerate(content):
+        if word not in words:
+            continue
+        after = _key_word(content[i + 1]) if i + 1 < len(content) else None
+        before = _key_word(content[i - 1]) if i > 0 else None
+        for spelling in one_edit_away(word):
+            if not _is_content(spelling):
+                continue
+            key = _key_word(spelling)
+            if after is not None:
+                probes[f"{key} {after}"] = (i, spelling)
+            elif before is not None:
+                probes[f"{before} {key}"] = (i, spelling)
+            elif _is_informative(key):
+                probes[key] = (i, spelling)
+    return probes
+
+
+def respelt_keys(text: str, respelt: Iterable[tuple[int, str]]) -> frozenset[str]:
+    """Every key `text` would have with these spellings at their places (respelling_probes):
+    each one's pairs with the content words either side, and itself if informative."""
+    content = _content_words(text)
+    return frozenset(itertools.chain.from_iterable(_keys_around(content, *r) for r in respelt))
+
+
+def _keys_around(content: Sequence[str], i: int, word: str) -> list[str]:
+    """The keys `word` would be part of at position `i` of `content` (as index_keys makes
+    them): itself if informative, then its pairs with the word before and the word after."""
+    key = _key_word(word)
+    keys = [key] if _is_informative(key) else []
+    if i > 0:
+        keys.append(f"{_key_word(content[i - 1])} {key}")
+    if i + 1 < len(content):
+        keys.append(f"{key} {_key_word(content[i + 1])}")
+    return keys
 
 
 # --- alignment --------------------------------------------------------------------------------

@@ -11,9 +11,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from quotetrail.db.lookups import candidates_with_appearances
+from quotetrail.db.index import CandidateQuote
+from quotetrail.db.lookups import AppearanceRow, candidates_with_appearances
 from quotetrail.pipeline.match import index_keys
-from quotetrail.service.lookup import TIE_POOL, needs_untying, rank, shortlist_bounds, untie
+from quotetrail.service.lookup import (
+    TIE_POOL,
+    known_respellings,
+    needs_untying,
+    rank,
+    settled,
+    shortlist_bounds,
+    untie,
+)
 
 
 def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict[str, Any]]:
@@ -21,15 +30,15 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
     limit, candidates, keep = shortlist_bounds(limit)
     if limit == 0:
         return []
+    # As service.lookup.ranked_candidates does, with the candidates' appearances read at once.
     keys = index_keys(text)
-    found = candidates_with_appearances(session=session, keys=keys, limit=candidates, keep=keep)
-    if needs_untying([candidate for candidate, _ in found], candidates):
-        # As service.lookup.ranked_candidates does, with the pool's appearances read at once.
-        pool = candidates_with_appearances(
-            session=session, keys=keys, limit=TIE_POOL, keep=TIE_POOL
-        )
-        chosen = {c.id for c in untie(text, [candidate for candidate, _ in pool], candidates)}
-        found = [(candidate, rows) for candidate, rows in pool if candidate.id in chosen]
+    found = _offered(session, text, keys, candidates, keep)
+    ranked = rank(text, [candidate for candidate, _ in found], limit)
+    if not settled(ranked) and (respelt := known_respellings(session=session, text=text)):
+        seen = {candidate.id for candidate, _ in found}
+        more = _offered(session, text, respelt, candidates, keep)
+        found += [(candidate, rows) for candidate, rows in more if candidate.id not in seen]
+        ranked = rank(text, [candidate for candidate, _ in found], limit)
     appearances = {candidate.id: rows for candidate, rows in found}
     return [
         {
@@ -58,5 +67,18 @@ def lookup_records(*, session: Session, text: str, limit: int = 10) -> list[dict
                 for row in appearances[quote.id]
             ],
         }
-        for quote, score in rank(text, [candidate for candidate, _ in found], limit)
+        for quote, score in ranked
     ]
+
+
+def _offered(
+    session: Session, text: str, keys: frozenset[str], candidates: int, keep: int
+) -> list[tuple[CandidateQuote, list[AppearanceRow]]]:
+    found = candidates_with_appearances(session=session, keys=keys, limit=candidates, keep=keep)
+    if needs_untying([candidate for candidate, _ in found], candidates):
+        pool = candidates_with_appearances(
+            session=session, keys=keys, limit=TIE_POOL, keep=TIE_POOL
+        )
+        chosen = {c.id for c in untie(text, [candidate for candidate, _ in pool], candidates)}
+        found = [(candidate, rows) for candidate, rows in pool if candidate.id in chosen]
+    return found

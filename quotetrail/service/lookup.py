@@ -110,8 +110,8 @@ def ranked_candidates(
     The one ranking of every lookup (API, CLI, pages): the index's candidates, the shortlist
     worth scoring (shortlist_bounds), untied by characters when the index could not rank them
     (TIE_POOL), the matcher's scores (rank), and when that does not settle it, the candidates
-    for the text respelt as well (RESPELL_MAX_WORDS). The API reads the same candidates with their
-    appearances (service.lookup_records).
+    for the text respelt as well (RESPELL_MAX_WORDS). The API reads the same candidates with
+    their appearances (service.lookup_records).
     """
     limit, candidates, keep = shortlist_bounds(limit)
     if limit == 0:

@@ -24,6 +24,7 @@ from quotetrail.pipeline.normalize import normalize
 from quotetrail.service import lookup as lookup_module
 from quotetrail.service.lookup import (
     RESPELL_MAX_HELD,
+    RESPELL_MAX_TEXT_WORDS,
     RESPELL_MAX_WORDS,
     TIE_POOL,
     known_respellings,
@@ -128,6 +129,16 @@ def test_only_words_held_by_few_quotes_are_respelt(
     assert _respelt_words(engine, monkeypatch, "The lighthouse") == (
         ["lighthouse"] if held <= RESPELL_MAX_HELD else []
     )
+
+
+@pytest.mark.parametrize("count", [RESPELL_MAX_TEXT_WORDS, RESPELL_MAX_TEXT_WORDS + 1])
+def test_a_text_with_too_many_words_to_respell_is_not_respelt(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    # Made-up words no quote holds: each could be misspelt.
+    words = [f"zorb{chr(97 + n // 26)}{chr(97 + n % 26)}" for n in range(count)]
+    respelt = _respelt_words(engine, monkeypatch, " ".join(words))
+    assert respelt == (words[:2] if count <= RESPELL_MAX_TEXT_WORDS else [])
 
 
 def test_one_edit_away_is_every_spelling_at_distance_one() -> None:

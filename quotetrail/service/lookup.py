@@ -57,6 +57,10 @@ RESPELL_MAX_WORDS = 2
 # words of a text that is simply not stored (most sentences a fact-checking tool sends) are
 # not, and respelling them would make such lookups cost two to four times as much.
 RESPELL_MAX_HELD = 10
+# Texts with more words that may hide a typo are not respelt: their other words find their quote
+# if it is stored, and the keys of all their words (looked up to find the rarest) would be
+# thousands (the CLI takes texts of any length).
+RESPELL_MAX_TEXT_WORDS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,9 +148,10 @@ def settled(ranked: Sequence[tuple[CandidateQuote, float]]) -> bool:
 def known_respellings(*, session: Session, text: str) -> frozenset[str]:
     """The keys the index holds of `text` with a word respelt: of its words that may hide a
     typo and that no key of is held by more than RESPELL_MAX_HELD quotes, the RESPELL_MAX_WORDS
-    whose keys it holds least often (first in the text on a tie)."""
+    whose keys it holds least often (first in the text on a tie). None for a text with more
+    than RESPELL_MAX_TEXT_WORDS such words."""
     words = respellable_words(text)
-    if not words:
+    if not words or len(words) > RESPELL_MAX_TEXT_WORDS:
         return frozenset()
     held = key_frequencies(session=session, keys=set().union(*words.values()))
     rarity = {word: max(held.get(key, 0) for key in keys) for word, keys in words.items()}

@@ -15,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
@@ -23,8 +23,12 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from quotetrail.db.engine import create_db_engine, create_session_factory
+from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
+from quotetrail.db.index import SqlQuoteIndex
 from quotetrail.db.migrate import upgrade_to_head
+from quotetrail.db.quotes import create_quote
+from quotetrail.pipeline.match import index_keys
+from quotetrail.pipeline.normalize import normalize
 
 REQUIRE_POSTGRES = os.environ.get("QUOTETRAIL_REQUIRE_POSTGRES") == "1"
 # Point at a directory holding initdb and pg_ctl when they live somewhere unusual.
@@ -188,3 +192,21 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session on a fresh, migrated database; tests commit or roll back as they need."""
     with create_session_factory(engine)() as session:
         yield session
+
+
+@pytest.fixture
+def store_quotes(engine: Engine) -> Callable[[list[str]], list[int]]:
+    """Stores canonical quotes of these texts (no appearances), indexed under their keys, in one
+    transaction; returns their ids in order."""
+
+    def store(texts: list[str]) -> list[int]:
+        with session_scope(create_session_factory(engine, write=True)) as session:
+            index = SqlQuoteIndex(session)
+            ids = []
+            for text in texts:
+                quote_id = create_quote(session=session, text=text, normalized=normalize(text))
+                index.add_new(quote_id, index_keys(text))
+                ids.append(quote_id)
+        return ids
+
+    return store

@@ -1,17 +1,14 @@
-"""Lookups of misspelt words: when nothing is confirmed, the rarest words are respelt."""
+"""Misspelt lookups: when the first result is not settled, the rarest words are respelt."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
 import pytest
 from rapidfuzz.distance import DamerauLevenshtein
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from quotetrail.db.engine import create_session_factory, session_scope
-from quotetrail.db.index import SqlQuoteIndex
-from quotetrail.db.quotes import create_quote
 from quotetrail.pipeline.match import (
     RESPELL_MAX_LENGTH,
     index_keys,
@@ -20,7 +17,6 @@ from quotetrail.pipeline.match import (
     respelling_probes,
     respelt_keys,
 )
-from quotetrail.pipeline.normalize import normalize
 from quotetrail.service import lookup as lookup_module
 from quotetrail.service.lookup import (
     RESPELL_MAX_HELD,
@@ -32,20 +28,12 @@ from quotetrail.service.lookup import (
 )
 from quotetrail.service.lookup_records import lookup_records
 
+# The conftest fixture storing canonical quotes.
+Store = Callable[[list[str]], list[int]]
+
 WANTED = "We must rebuild the harbour wall"
-QUERY = (
-    "We must rebuild the harbur wall"  # a letter dropped: no key in common but "rebuild", "wall"
-)
-
-
-def _store(session: Session, texts: list[str]) -> list[int]:
-    index = SqlQuoteIndex(session)
-    ids = []
-    for text in texts:
-        quote_id = create_quote(session=session, text=text, normalized=normalize(text))
-        index.add_new(quote_id, index_keys(text))
-        ids.append(quote_id)
-    return ids
+# A letter dropped: the only keys it shares with WANTED are "rebuild" and "wall".
+QUERY = "We must rebuild the harbur wall"
 
 
 def _first(engine: Engine, path: str, text: str) -> int | None:
@@ -58,12 +46,11 @@ def _first(engine: Engine, path: str, text: str) -> int | None:
 
 
 @pytest.fixture
-def hidden(engine: Engine) -> int:
+def hidden(store_quotes: Store) -> int:
     """The quote meant, stored after more look-alikes than a tied lookup reads (TIE_POOL): the
     words the query shares with it are theirs too, so without its misspelt word it is not found."""
     look_alikes = [f"We must rebuild the dock{n} wall" for n in range(TIE_POOL + 1)]
-    with session_scope(create_session_factory(engine, write=True)) as session:
-        return _store(session, [*look_alikes, WANTED])[-1]
+    return store_quotes([*look_alikes, WANTED])[-1]
 
 
 @pytest.mark.parametrize("path", ["cli", "api"])
@@ -107,10 +94,9 @@ def _respelt_words(engine: Engine, monkeypatch: pytest.MonkeyPatch, text: str) -
 
 
 def test_the_rarest_words_are_respelt_first_in_the_text_on_a_tie(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, store_quotes: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with session_scope(create_session_factory(engine, write=True)) as session:
-        _store(session, ["Tourists praised the restored lighthouse again"])
+    store_quotes(["Tourists praised the restored lighthouse again"])
     text = "Tourists praised the resotred lighthuose yesterday evening"
     # The index holds keys of "tourists" and "praised", none of the four other words: the first
     # two of those in the text are respelt.
@@ -120,10 +106,9 @@ def test_the_rarest_words_are_respelt_first_in_the_text_on_a_tie(
 
 @pytest.mark.parametrize("held", [RESPELL_MAX_HELD, RESPELL_MAX_HELD + 1])
 def test_only_words_held_by_few_quotes_are_respelt(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch, held: int
+    engine: Engine, store_quotes: Store, monkeypatch: pytest.MonkeyPatch, held: int
 ) -> None:
-    with session_scope(create_session_factory(engine, write=True)) as session:
-        _store(session, [f"The lighthouse dock{n} reopened" for n in range(held)])
+    store_quotes([f"The lighthouse dock{n} reopened" for n in range(held)])
     respelt = _respelt_words(engine, monkeypatch, "The lighthouse resotred")
     assert respelt == (["resotred", "lighthouse"] if held <= RESPELL_MAX_HELD else ["resotred"])
     assert _respelt_words(engine, monkeypatch, "The lighthouse") == (

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
 
 from quotetrail.db.engine import create_session_factory, session_scope
 from quotetrail.db.index import CandidateQuote, SqlQuoteIndex
-from quotetrail.db.quotes import create_quote
 from quotetrail.pipeline.match import index_keys
-from quotetrail.pipeline.normalize import normalize
 from quotetrail.service import lookup as lookup_module
 from quotetrail.service.lookup import (
     LOOKUP_CANDIDATES,
@@ -32,23 +31,11 @@ WANTED = "We will never approve the harbour plan"
 QUERY = "We will never approve the harbor plan"
 
 
-def _store(session: Session, texts: list[str]) -> list[int]:
-    index = SqlQuoteIndex(session)
-    ids = []
-    for text in texts:
-        quote_id = create_quote(session=session, text=text, normalized=normalize(text))
-        index.add_new(quote_id, index_keys(text))
-        ids.append(quote_id)
-    return ids
-
-
 @pytest.fixture
-def tied(engine: Engine) -> int:
+def tied(store_quotes: Callable[[list[str]], list[int]]) -> int:
     """More look-alike quotes than a lookup's candidates, the one meant stored last."""
     assert len(PLACES) >= LOOKUP_CANDIDATES
-    with session_scope(create_session_factory(engine, write=True)) as session:
-        ids = _store(session, [f"We will never approve the {p} plan" for p in PLACES] + [WANTED])
-    return ids[-1]
+    return store_quotes([f"We will never approve the {p} plan" for p in PLACES] + [WANTED])[-1]
 
 
 def test_the_index_alone_ties_them_and_leaves_the_last_out(engine: Engine, tied: int) -> None:

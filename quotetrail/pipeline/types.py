@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Literal
 
 QuoteKind = Literal["direct", "block", "fragment"]
@@ -47,19 +47,6 @@ class Quotation:
     def __reduce__(self) -> tuple[type[Quotation], tuple[object, ...]]:
         # Worker processes hand quotations to the writer pickled (service.ingest.ingest_stream).
         # Compiled with mypyc (setup.py), the class would be unpickled by setting its fields one
-        # by one, which a frozen dataclass refuses: rebuilt from its fields instead.
-        return (
-            Quotation,
-            (
-                self.text,
-                self.start,
-                self.end,
-                self.kind,
-                self.speaker,
-                self.speaker_as_written,
-                self.role,
-                self.cue,
-                self.confidence,
-                self.competing_speakers,
-            ),
-        )
+        # by one, which a frozen dataclass refuses: rebuilt from its fields instead (all of them,
+        # in order, so that a field added later is not lost on the way).
+        return (Quotation, tuple(getattr(self, f.name) for f in fields(self)))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
@@ -62,6 +63,9 @@ RESPELL_MAX_HELD = 10
 # thousands (the CLI takes texts of any length).
 RESPELL_MAX_TEXT_WORDS = 64
 
+# What a lookup reads per candidate: the candidate alone, or with its appearances.
+Offer = TypeVar("Offer")
+
 
 @dataclass(frozen=True, slots=True)
 class LookupMatch:
@@ -109,33 +113,63 @@ def rank(
 def ranked_candidates(
     *, session: Session, text: str, limit: int
 ) -> list[tuple[CandidateQuote, float]]:
-    """The canonical quotes best matching `text`, best first, with their scores in [0, 1].
-
-    The one ranking of every lookup (API, CLI, pages): the index's candidates, the shortlist
-    worth scoring (shortlist_bounds), untied by characters when the index could not rank them
-    (TIE_POOL), the matcher's scores (rank), and when that does not settle it, the candidates
-    for the text respelt as well (RESPELL_MAX_WORDS). The API reads the same candidates with
-    their appearances (service.lookup_records).
-    """
-    limit, candidates, keep = shortlist_bounds(limit)
-    if limit == 0:
-        return []
-    index, keys = SqlQuoteIndex(session), index_keys(text)
-    found = _offered(index, text, keys, candidates, keep)
-    ranked = rank(text, found, limit)
-    if not settled(ranked) and (respelt := known_respellings(session=session, text=text)):
-        seen = {candidate.id for candidate in found}
-        more = _offered(index, text, respelt, candidates, keep)
-        ranked = rank(text, [*found, *(c for c in more if c.id not in seen)], limit)
+    """The canonical quotes best matching `text`, best first, with their scores in [0, 1]
+    (ranked_offers over the index's candidates)."""
+    index = SqlQuoteIndex(session)
+    _, ranked = ranked_offers(
+        session=session,
+        text=text,
+        limit=limit,
+        offers=lambda keys, n, keep: index.candidates(keys, limit=n, keep=keep),
+        candidate_of=lambda candidate: candidate,
+    )
     return ranked
 
 
-def _offered(
-    index: SqlQuoteIndex, text: str, keys: frozenset[str], candidates: int, keep: int
-) -> list[CandidateQuote]:
-    found = index.candidates(keys, limit=candidates, keep=keep)
-    if needs_untying(found, candidates):
-        found = untie(text, index.candidates(keys, limit=TIE_POOL, keep=TIE_POOL), candidates)
+def ranked_offers(
+    *,
+    session: Session,
+    text: str,
+    limit: int,
+    offers: Callable[[frozenset[str], int, int], list[Offer]],
+    candidate_of: Callable[[Offer], CandidateQuote],
+) -> tuple[list[Offer], list[tuple[CandidateQuote, float]]]:
+    """The one ranking of every lookup (API, CLI, pages): the offers read, and the canonical
+    quotes best matching `text` among them, best first, with their scores in [0, 1].
+
+    `offers(keys, limit, keep)` reads the index's candidates for `keys` (SqlQuoteIndex.candidates,
+    or with their appearances: service.lookup_records), `candidate_of` finds the candidate in an
+    offer. The shortlist worth scoring (shortlist_bounds), untied by characters when the index
+    could not rank it (TIE_POOL), the matcher's scores (rank), and when that does not settle
+    it, the candidates for the text respelt as well (RESPELL_MAX_WORDS).
+    """
+    limit, candidates, keep = shortlist_bounds(limit)
+    if limit == 0:
+        return [], []
+    keys = index_keys(text)
+    found = _untied(text, keys, candidates, keep, offers, candidate_of)
+    ranked = rank(text, [candidate_of(offer) for offer in found], limit)
+    if not settled(ranked) and (respelt := known_respellings(session=session, text=text)):
+        seen = {candidate_of(offer).id for offer in found}
+        more = _untied(text, respelt, candidates, keep, offers, candidate_of)
+        found += [offer for offer in more if candidate_of(offer).id not in seen]
+        ranked = rank(text, [candidate_of(offer) for offer in found], limit)
+    return found, ranked
+
+
+def _untied(
+    text: str,
+    keys: frozenset[str],
+    candidates: int,
+    keep: int,
+    offers: Callable[[frozenset[str], int, int], list[Offer]],
+    candidate_of: Callable[[Offer], CandidateQuote],
+) -> list[Offer]:
+    found = offers(keys, candidates, keep)
+    if needs_untying([candidate_of(offer) for offer in found], candidates):
+        pool = offers(keys, TIE_POOL, TIE_POOL)
+        chosen = {c.id for c in untie(text, [candidate_of(offer) for offer in pool], candidates)}
+        found = [offer for offer in pool if candidate_of(offer).id in chosen]
     return found
 
 

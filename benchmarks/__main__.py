@@ -164,12 +164,17 @@ def run_full(args: argparse.Namespace) -> dict[str, Any]:
     results["extraction"] = _subprocess_json("benchmarks.extraction", "--articles", "1000")
     for n in args.sizes:
         # Brute force is the same whatever the database: measured once per size.
-        url = f"sqlite:///{workdir / f'sqlite_{_size_label(n)}.db'}"
+        path = workdir / f"sqlite_{_size_label(n)}.db"
+        url = f"sqlite:///{path}"
         per_db: dict[str, Any] = {}
         if "sqlite" in args.databases:
-            per_db["sqlite"] = run_size(
-                "sqlite", url, n, args, workdir / f"sqlite_{_size_label(n)}.json"
-            )
+            marker = workdir / f"sqlite_{_size_label(n)}.json"
+            if not (args.reuse and marker.exists()):
+                # What an interrupted build left, or a database not built by the suite: built
+                # again from an empty file, as PostgreSQL's are from an empty database.
+                for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm"))):
+                    leftover.unlink(missing_ok=True)
+            per_db["sqlite"] = run_size("sqlite", url, n, args, marker)
             ids, texts = baselines.load_texts(url)
             queries = corpus.queries(50, stored_quotes=n, seed="baseline")
             results["bruteforce"][n] = baselines.bruteforce(
@@ -403,7 +408,9 @@ def main() -> None:
         "--databases", type=lambda s: s.split(","), default=["sqlite", "postgresql"]
     )
     parser.add_argument("--workdir", default=str(Path(tempfile.gettempdir()) / "quotetrail-bench"))
-    parser.add_argument("--reuse", action="store_true", help="reuse databases built before")
+    parser.add_argument(
+        "--reuse", action="store_true", help="reuse the databases an earlier run built"
+    )
     # Enough that recall@1 is not one seed's luck: at 1M quotes, five sets of 1,000 queries
     # ranged from 0.989 to 0.999 (0.9948 over the 5,000, before 346f34a).
     parser.add_argument("--queries", type=int, default=5000)

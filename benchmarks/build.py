@@ -22,8 +22,9 @@ from typing import Any
 from benchmarks import corpus
 from quotetrail.db.articles import content_hash
 from quotetrail.db.bulk import bulk_insert, loading
-from quotetrail.db.engine import create_db_engine
+from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
 from quotetrail.db.migrate import upgrade_to_head
+from quotetrail.db.quotes import count_quotes
 from quotetrail.db.speakers import alias_key
 from quotetrail.pipeline.identity import lookup_keys
 from quotetrail.pipeline.match import index_keys
@@ -94,13 +95,24 @@ def _produce(n_quotes: int, workers: int) -> Iterator[Chunk]:
 
 
 def build(database_url: str, n_quotes: int, *, workers: int = 2) -> dict[str, Any]:
-    """Create the schema and load `n_quotes` canonical quotes; returns timings and counts."""
+    """Create the schema and load `n_quotes` canonical quotes; returns timings and counts.
+
+    The database must hold no quote yet (ValueError): the generated rows carry their own ids,
+    and loading them beside earlier ones would fail halfway through.
+    """
     started = time.perf_counter()
     upgrade_to_head(database_url)
     engine = create_db_engine(database_url)
     known: set[int] = set()
     postings = 0
     try:
+        with session_scope(create_session_factory(engine)) as session:
+            stored = count_quotes(session=session)
+        if stored:
+            raise ValueError(
+                f"the database already holds {stored:,} canonical quotes; "
+                "build loads an empty one (remove it, or create a new one)"
+            )
         with loading(engine) as connection:
             for chunk in _produce(n_quotes, workers):
                 fresh = [p for p in chunk.people if p.index + 1 not in known]
@@ -141,7 +153,11 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    print(json.dumps(build(args.database_url, args.quotes, workers=args.workers)))
+    try:
+        built = build(args.database_url, args.quotes, workers=args.workers)
+    except ValueError as error:
+        raise SystemExit(f"benchmarks.build: {error}") from None
+    print(json.dumps(built))
 
 
 if __name__ == "__main__":

@@ -150,3 +150,34 @@ def test_http_connection_counts_are_checked() -> None:
 def test_a_grown_database_says_how_many_quotes_it_holds() -> None:
     assert _quotes_cell(10_000, 10_000) == "10,000"
     assert _quotes_cell(10_000, 22_723) == "10,000 (22,723 stored)"
+
+
+def test_build_refuses_a_database_that_holds_quotes(database_url: str) -> None:
+    build.build(database_url, 20, workers=1)
+    with pytest.raises(ValueError, match="already holds 20 canonical quotes"):
+        build.build(database_url, 20, workers=1)
+    engine = create_db_engine(database_url)
+    try:
+        with Session(engine) as session:
+            assert len(session.exec(select(Quote.id)).all()) == 20  # nothing added, nothing lost
+    finally:
+        engine.dispose()
+
+
+def test_the_build_command_says_why_it_refuses_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'built.db'}"
+    build.build(url, 20, workers=1)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.build", "--quotes", "20", "--database-url", url],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "benchmarks.build: the database already holds 20 canonical quotes; "
+        "build loads an empty one (remove it, or create a new one)"
+    ]

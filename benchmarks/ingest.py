@@ -58,12 +58,13 @@ def measure(
     article_ids: list[int] = []
     # Name data and caches load on first use; that is start-up, not ingestion.
     prepare_article(incoming[0].text)
-    # The database's files in the machine's page cache, as on a server that has been storing
-    # articles for a while; what an earlier step of the suite read may have been paged out
-    # since. At 1M quotes on SQLite, the same 1,000 articles from a cold cache: 67.0 articles/s
-    # and 1.803 ms of writer CPU a quotation, against 141.9 and 1.241 (benchmarks/RESULTS.md).
-    warm_database(database_url)
     try:
+        # The database's files in the machine's page cache, as on a server that has been
+        # storing articles for a while; what an earlier step of the suite read may have been
+        # paged out since. At 1M quotes on SQLite, the same 1,000 articles from a cold cache:
+        # 67.0 articles/s and 1.803 ms of writer CPU a quotation, against 141.9 and 1.241
+        # (benchmarks/RESULTS.md).
+        warm_database(database_url)
         started = time.perf_counter()
         # Steady: over the second half of the articles, long after the workers started. A
         # batch's results come together, after its commit.

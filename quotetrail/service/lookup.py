@@ -182,7 +182,7 @@ def settled(ranked: Sequence[tuple[CandidateQuote, float]]) -> bool:
 def known_respellings(*, session: Session, text: str) -> frozenset[str]:
     """The keys the index holds of `text` with a word respelt: of its words that may hide a
     typo and that no key of is held by more than RESPELL_MAX_HELD quotes, the RESPELL_MAX_WORDS
-    whose keys it holds least often (first in the text on a tie). None for a text with more
+    whose keys it holds least often (first in the text on a tie). No keys for a text with more
     than RESPELL_MAX_TEXT_WORDS such words."""
     words = respellable_words(text)
     if not words or len(words) > RESPELL_MAX_TEXT_WORDS:

@@ -258,6 +258,22 @@ def test_a_longer_version_absorbs_every_quote_it_contains_however_few_keys_are_r
         assert quote.appearance_count == 3
 
 
+def test_a_reprint_sharing_no_word_pair_with_its_quote_still_joins_it(engine: Engine) -> None:
+    # Two typos break each of the four word pairs of this quotation, and the matcher takes them
+    # for one change of a content word: offered by word pairs alone, it would be a new quote.
+    said = ["Farmers rebuilt fourteen wooden bridges.", "Farmers rebuolt fourteen woiden bridges."]
+    factory = create_session_factory(engine, write=True)
+    results = []
+    for number, words in enumerate(said):
+        with session_scope(factory) as session:
+            text = f'Dana Whitfield, the mayor, said: "{words}"'
+            results.append(ingest_article(session=session, text=text, origin=f"test-{number}"))
+    assert [r.new_quotes for r in results] == [1, 0]
+    with session_scope(create_session_factory(engine)) as session:
+        (quote,) = session.exec(select(Quote))
+        assert quote.appearance_count == 2
+
+
 def test_concurrent_ingestions_create_one_canonical_quote(engine: Engine) -> None:
     words = "We will not leave anyone behind in the flooded valley tonight"
     texts = [f'"{words}," the governor, Ada Quill, said on {day}.' for day in ("Monday", "Tuesday")]

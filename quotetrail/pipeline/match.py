@@ -301,6 +301,11 @@ def index_keys(text: str) -> frozenset[str]:
     return frozenset(bigrams + singles[: MAX_KEYS - len(bigrams)])
 
 
+def pair_keys(keys: Iterable[str]) -> frozenset[str]:
+    """The word-pair keys among index keys ("airstrike village", not "airstrike")."""
+    return frozenset(key for key in keys if " " in key)  # a single word's key has no space
+
+
 # --- respelling (service.lookup) --------------------------------------------------------------
 
 # Longer words are not respelt: their one-edit spellings grow with their length, and a "word" of

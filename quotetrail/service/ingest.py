@@ -62,6 +62,7 @@ from quotetrail.pipeline.match import (
     canonical_text,
     find_matches,
     index_keys,
+    pair_keys,
 )
 from quotetrail.pipeline.normalize import normalize
 from quotetrail.pipeline.text import document_from_text
@@ -78,8 +79,11 @@ MATCH_CANDIDATES = 8
 # Of those, the first MATCH_SHORTLIST are confirmed, and any further one whose index score is
 # near the best's (db.index.CANDIDATE_SCORE_SHARE): the others share only a few common keys.
 # On the benchmark corpus every one of 1,015 matches at 100k quotes was the index's first
-# candidate, and 4 stores the same database as 12 did, with a sixth less CPU.
-MATCH_SHORTLIST = 4
+# candidate. 1 stores the same database as 4 did (600 articles into copies of the 10k and 1M
+# databases, and with a second seed at 1M) and as 12 before that; the matcher then analyses 2.0 candidates
+# an utterance at 1M instead of 3.6: 5.31-5.34 ms of writer CPU an article there instead of
+# 5.85-6.27, 3.07-3.23 instead of 3.21-3.54 at 10k (benchmarks/RESULTS.md).
+MATCH_SHORTLIST = 1
 # Keys an utterance's candidate statement reads, at most, the rarest first (db.index.MAX_KEYS,
 # 16, serves lookups). Beyond the first few, the rarest keys left are common single words, and
 # their postings were most of the statement's cost: at 1M quotes, 8 keys read 288 postings a
@@ -88,6 +92,16 @@ MATCH_SHORTLIST = 4
 # because at 1M the first candidate differed from 16's for 7 of 1,319 utterances with 8, for 24
 # with 4. A longer version looks again for the quotes it contains (_also_contained).
 MATCH_KEYS = 8
+# An utterance with at least this many word-pair keys (pipeline.match.pair_keys) is offered the
+# quotes sharing them first, and the quotes sharing any of its keys only if none of those is
+# confirmed. A printed quotation shares word pairs with its quote unless typos or compounds
+# break every one (then the second offer finds it); a single word's postings run to hundreds at
+# 1M quotes, a pair's to a few, and a quote sharing rare single words can outrank the one
+# sharing the pairs. 600 articles into copies of the databases: the same rows at 10k, 100k and
+# 1M with one seed; with another, one quotation of 2,624 at 1M joined the stored quote it
+# respells (one word) instead of becoming a duplicate. Writer CPU 5.26-5.31 -> 5.03-5.11 ms an
+# article at 1M, 2.97-3.02 -> 2.89-2.99 at 10k.
+MATCH_PAIR_KEYS = 3
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.
 BATCH_ARTICLES = 64
@@ -411,8 +425,10 @@ class _Ingestion:
         keys = utterance.keys if len(parts) == len(utterance.parts) else index_keys(text)
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
-        found = {c.id: c for c in self._offered(keys)}
-        matches = find_matches(text, [Candidate(c.id, c.text) for c in found.values()])
+        pairs = pair_keys(keys)  # MATCH_PAIR_KEYS: the pairs first, every key if need be
+        found, matches = self._matched(text, pairs if len(pairs) >= MATCH_PAIR_KEYS else keys)
+        if not matches and MATCH_PAIR_KEYS <= len(pairs) < len(keys):
+            found, matches = self._matched(text, keys)
         matched: float | None = None  # the matcher's score of `text` against the canonical text
         if matches:
             quote = found[matches[0].id]
@@ -463,6 +479,14 @@ class _Ingestion:
             self._rescore(quote_id, canonical)
         self.touched.add(quote_id)
         self.batch.touched.add(quote_id)
+
+    def _matched(
+        self, text: str, keys: Collection[str]
+    ) -> tuple[dict[int, CandidateQuote], list[Match]]:
+        """The candidates the index offers for these keys, by id, and the matcher's confirmed
+        ones among them, best first."""
+        found = {c.id: c for c in self._offered(keys)}
+        return found, find_matches(text, [Candidate(c.id, c.text) for c in found.values()])
 
     def _offered(self, keys: Collection[str]) -> list[CandidateQuote]:
         """The candidates the index offers the matcher for these keys."""

@@ -24,6 +24,7 @@ from quotetrail.pipeline.match import (
     find_matches,
     index_keys,
     lookup_scores,
+    pair_keys,
 )
 
 GOLD = Path(__file__).resolve().parents[2] / "seeds" / "seeds.gold.json"
@@ -368,6 +369,12 @@ def test_index_keys_skip_function_words_and_merge_plurals() -> None:
     keys = index_keys("what they consider to be a massacre")
     assert keys == {"consider", "massacre", "consider massacre"}
     assert index_keys("the massacres continued") & index_keys("a massacre continued")
+
+
+def test_pair_keys_are_the_keys_of_two_neighbouring_content_words() -> None:
+    keys = index_keys("the massacres continued in the village")
+    assert pair_keys(keys) == {"massacre continued", "continued village"}
+    assert pair_keys(index_keys("massacre")) == frozenset()
 
 
 def test_index_keys_of_function_words_only() -> None:

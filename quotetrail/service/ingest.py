@@ -80,9 +80,9 @@ MATCH_CANDIDATES = 8
 # near the best's (db.index.CANDIDATE_SCORE_SHARE): the others share only a few common keys.
 # On the benchmark corpus every one of 1,015 matches at 100k quotes was the index's first
 # candidate. 1 stores the same database as 4 did (600 articles into copies of the 10k and 1M
-# databases, and with a second seed at 1M) and as 12 before that; the matcher then analyses 2.0 candidates
-# an utterance at 1M instead of 3.6: 5.31-5.34 ms of writer CPU an article there instead of
-# 5.85-6.27, 3.07-3.23 instead of 3.21-3.54 at 10k (benchmarks/RESULTS.md).
+# databases, and with a second seed at 1M) and as 12 before that; the matcher then analyses
+# 2.0 candidates an utterance at 1M instead of 3.6: 5.18-5.34 ms of writer CPU an article there
+# instead of 5.85-6.27, 3.07-3.23 instead of 3.21-3.54 at 10k (benchmarks/RESULTS.md).
 MATCH_SHORTLIST = 1
 # Keys an utterance's candidate statement reads, at most, the rarest first (db.index.MAX_KEYS,
 # 16, serves lookups). Beyond the first few, the rarest keys left are common single words, and

@@ -98,11 +98,16 @@ def build(database_url: str, n_quotes: int, *, workers: int = 2) -> dict[str, An
     """Create the schema and load `n_quotes` canonical quotes; returns timings and counts.
 
     The database must hold no quote yet (ValueError): the generated rows carry their own ids,
-    and loading them beside earlier ones would fail halfway through.
+    and loading them beside earlier ones would fail halfway through. A database that cannot be
+    reached or migrated is a ValueError too, with the driver's first line.
     """
     started = time.perf_counter()
-    upgrade_to_head(database_url)
-    engine = create_db_engine(database_url)
+    try:
+        upgrade_to_head(database_url)
+        engine = create_db_engine(database_url)
+    except Exception as error:  # any driver, URL or migration problem, as `quotetrail` says it
+        said = str(error).strip() or type(error).__name__
+        raise ValueError(f"database: {said.splitlines()[0]}") from error
     known: set[int] = set()
     postings = 0
     try:

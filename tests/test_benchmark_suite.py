@@ -181,3 +181,22 @@ def test_the_build_command_says_why_it_refuses_in_one_line(tmp_path: Path) -> No
         "benchmarks.build: the database already holds 20 canonical quotes; "
         "build loads an empty one (remove it, or create a new one)"
     ]
+
+
+def test_the_build_command_says_in_one_line_that_it_cannot_open_the_database(
+    tmp_path: Path,
+) -> None:
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'no such folder' / 'built.db'}"
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.build", "--quotes", "20", "--database-url", url],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode != 0
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("benchmarks.build: database: ")
+    assert "unable to open database file" in line

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks import corpus
+from quotetrail.cli import one_line
 from quotetrail.db.articles import content_hash
 from quotetrail.db.bulk import bulk_insert, loading
 from quotetrail.db.engine import create_db_engine, create_session_factory, session_scope
@@ -106,8 +107,7 @@ def build(database_url: str, n_quotes: int, *, workers: int = 2) -> dict[str, An
         upgrade_to_head(database_url)
         engine = create_db_engine(database_url)
     except Exception as error:  # any driver, URL or migration problem, as `quotetrail` says it
-        said = str(error).strip() or type(error).__name__
-        raise ValueError(f"database: {said.splitlines()[0]}") from error
+        raise ValueError(f"database: {one_line(error)}") from error
     known: set[int] = set()
     postings = 0
     try:

@@ -107,7 +107,8 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _one_line(error: BaseException) -> str:
+def one_line(error: BaseException) -> str:
+    """An error's first line (or its type's name), for a one-line message to a user."""
     text = str(error).strip() or type(error).__name__
     return text.splitlines()[0]
 
@@ -120,7 +121,7 @@ def _database(database_url: str | None) -> Iterator[Engine]:
         upgrade_to_head(url)
         engine = create_db_engine(url)
     except Exception as error:  # any driver, URL or migration problem: one line, no traceback
-        raise _fail(f"database: {_one_line(error)}") from error
+        raise _fail(f"database: {one_line(error)}") from error
     try:
         yield engine
     finally:
@@ -255,7 +256,7 @@ def ingest(
             for item, result in stream:
                 if isinstance(result, Exception):  # reported on one line; the others go on
                     totals["failed"] += 1
-                    _report(progress, f"quotetrail: {item.label}: {_one_line(result)}")
+                    _report(progress, f"quotetrail: {item.label}: {one_line(result)}")
                     continue
                 totals["new" if result.created else "existing"] += 1
                 totals["quotes"] += result.new_quotes
@@ -475,7 +476,7 @@ def serve(
             try:
                 loaded = load_seeds_if_empty(create_session_factory(engine, write=True), folder)
             except (SourceError, OSError) as error:
-                raise _fail(f"seeds: {_one_line(error)}") from error
+                raise _fail(f"seeds: {one_line(error)}") from error
             if loaded is not None:
                 typer.echo(f"quotetrail: loaded {loaded} seed articles from {folder}", err=True)
     # The workers build their app from the environment (uvicorn imports the factory anew).

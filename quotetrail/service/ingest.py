@@ -97,10 +97,10 @@ MATCH_KEYS = 8
 # confirmed. A printed quotation shares word pairs with its quote unless typos or compounds
 # break every one (then the second offer finds it); a single word's postings run to hundreds at
 # 1M quotes, a pair's to a few, and a quote sharing rare single words can outrank the one
-# sharing the pairs. 600 articles into copies of the databases: the same rows at 10k, 100k and
-# 1M with one seed; with another, one quotation of 2,624 at 1M joined the stored quote it
-# respells (one word) instead of becoming a duplicate. Writer CPU 5.26-5.31 -> 5.03-5.11 ms an
-# article at 1M, 2.97-3.02 -> 2.89-2.99 at 10k.
+# sharing the pairs. 600 articles into copies of the databases: the same rows at 10k and 1M
+# with one seed, and at 100k with another; with that other at 1M, one quotation of 2,624
+# joined the stored quote it respells (one word) instead of becoming a duplicate. Writer CPU
+# 5.26-5.31 -> 5.03-5.11 ms an article at 1M, 2.97-3.02 -> 2.89-2.99 at 10k.
 MATCH_PAIR_KEYS = 3
 # Articles per transaction in a stream: enough to spread a commit's cost, few enough that a
 # failure's retry one by one stays short and the write lock is never held long.

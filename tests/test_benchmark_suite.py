@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -164,18 +166,20 @@ def test_build_refuses_a_database_that_holds_quotes(database_url: str) -> None:
         engine.dispose()
 
 
-def test_the_build_command_says_why_it_refuses_in_one_line(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'built.db'}"
-    build.build(url, 20, workers=1)
-    done = subprocess.run(
+def _run_the_build_command(url: str) -> subprocess.CompletedProcess[str]:
+    """`python -m benchmarks.build` loading 20 quotes into `url`, as a user runs it."""
+    return subprocess.run(
         [sys.executable, "-m", "benchmarks.build", "--quotes", "20", "--database-url", url],
         capture_output=True,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
+
+
+def test_the_build_command_says_why_it_refuses_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'built.db'}"
+    build.build(url, 20, workers=1)
+    done = _run_the_build_command(url)
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [
         "benchmarks.build: the database already holds 20 canonical quotes; "
@@ -186,16 +190,7 @@ def test_the_build_command_says_why_it_refuses_in_one_line(tmp_path: Path) -> No
 def test_the_build_command_says_in_one_line_that_it_cannot_open_the_database(
     tmp_path: Path,
 ) -> None:
-    import subprocess
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'no such folder' / 'built.db'}"
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.build", "--quotes", "20", "--database-url", url],
-        capture_output=True,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
+    done = _run_the_build_command(f"sqlite:///{tmp_path / 'no such folder' / 'built.db'}")
     assert done.returncode != 0
     (line,) = done.stderr.strip().splitlines()
     assert line.startswith("benchmarks.build: database: ")

@@ -426,8 +426,9 @@ class _Ingestion:
         speaker_id = self.speakers.credit(parts[0])  # the parts share one attribution
         index = self.batch.index
         pairs = pair_keys(keys)  # MATCH_PAIR_KEYS: the pairs first, every key if need be
-        found, matches = self._matched(text, pairs if len(pairs) >= MATCH_PAIR_KEYS else keys)
-        if not matches and MATCH_PAIR_KEYS <= len(pairs) < len(keys):
+        first = pairs if len(pairs) >= MATCH_PAIR_KEYS else keys
+        found, matches = self._matched(text, first)
+        if not matches and len(first) < len(keys):
             found, matches = self._matched(text, keys)
         matched: float | None = None  # the matcher's score of `text` against the canonical text
         if matches:
